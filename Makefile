@@ -1,0 +1,50 @@
+# The two commands a new machine needs: `make run` and `make test`.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+DATA       ?= reel-data
+DEMO       ?= demo-library
+LISTEN     ?= 127.0.0.1:8600
+JOBS       ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build run demo test test-fast test-asan bench fmt fmt-check clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DREEL_WERROR=$(if $(CI),ON,OFF) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: deps
+	@scripts/gen-media.sh $(DEMO)
+
+# Starts the server on the demo library unless REEL_LIBRARY names one.
+run: build
+	@scripts/run.sh $(BUILD)/reel $(DATA) $(DEMO) $(LISTEN)
+
+test: test-fast test-asan
+
+test-fast: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DREEL_SANITIZE=ON -DREEL_WERROR=$(if $(CI),ON,OFF) \
+		-DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@scripts/deps.sh --bench
+	@for b in bench/*.sh; do echo "== $$b"; $$b $(BUILD) || exit 1; done
+
+fmt:
+	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+fmt-check:
+	@git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,11 @@
+# Writes OUT, a C file holding each .sql file of IN as one string, in order.
+set(body "/* Generated from src/store/migrations by cmake/embed_sql.cmake. */\n#include <stddef.h>\n\nconst char *const store_migrations[] = {\n")
+foreach(f ${IN})
+    file(READ ${f} sql)
+    string(REPLACE "\\" "\\\\" sql "${sql}")
+    string(REPLACE "\"" "\\\"" sql "${sql}")
+    string(REPLACE "\n" "\\n\"\n    \"" sql "${sql}")
+    string(APPEND body "    \"${sql}\",\n")
+endforeach()
+string(APPEND body "    NULL,\n};\n")
+file(WRITE ${OUT} "${body}")

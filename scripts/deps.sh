@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Reel builds, runs and tests with. Idempotent: a package
+# that is already installed is skipped, and apt is not touched when nothing is missing.
+set -euo pipefail
+
+packages=(
+    build-essential cmake pkg-config clang-format
+    libmicrohttpd-dev libjansson-dev uthash-dev libsqlite3-dev libpq-dev libsodium-dev
+    libavformat-dev libavcodec-dev libavutil-dev ffmpeg fonts-dejavu-core
+    libcmocka-dev libcurl4-openssl-dev
+)
+if [ "${1:-}" = "--bench" ]; then
+    packages+=(nginx-light wrk)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

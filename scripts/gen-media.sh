@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Generates a library of titles with ffmpeg's lavfi sources, covering the codec mixes that
+# decide how Reel plays a file. Every frame shows the title and a running clock, and the
+# audio beeps once a second, so seeking and A/V sync can be checked by eye and ear.
+#
+#   gen-media.sh DIR          demo library: 60 s titles, 720p (the HEVC one 1080p)
+#   gen-media.sh DIR --tiny   test library: 6 s titles at 320x180, made in seconds
+#
+# A title already present is kept, so a second run costs nothing.
+set -euo pipefail
+
+out=${1:?usage: gen-media.sh DIR [--tiny]}
+mode=${2:-demo}
+if [ "$mode" = "--tiny" ]; then
+    dur=${REEL_MEDIA_SECONDS:-6}; size=320x180; big=320x180; rate=24
+else
+    dur=${REEL_MEDIA_SECONDS:-60}; size=1280x720; big=1920x1080; rate=24
+fi
+font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+mkdir -p "$out/Movies" "$out/TV/Demo Show/Season 01"
+
+# make FILE LABEL SIZE CHANNEL_LAYOUT ENCODER_ARGS...
+make() {
+    local file=$1 label=$2 wh=$3 layout=$4
+    shift 4
+    [ -s "$file" ] && return 0
+    mkdir -p "$(dirname "$file")"
+    local text="drawtext=fontfile=$font:fontcolor=white:box=1:boxcolor=black@0.6:x=20:y=20"
+    local fs=$(( ${wh#*x} / 12 ))
+    ffmpeg -hide_banner -loglevel error -y \
+        -f lavfi -i "testsrc2=size=$wh:rate=$rate:duration=$dur" \
+        -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=$dur" \
+        -vf "$text:fontsize=$fs:text='$label',$text:fontsize=$((fs * 2)):y=h/2:text='%{pts\\:hms}'" \
+        -af "aformat=channel_layouts=$layout" \
+        -metadata:s:a:0 language=eng "$@" "$file.part"
+    mv "$file.part" "$file"
+}
+
+m="$out/Movies"
+make "$m/Test Pattern (2021)/Test Pattern (2021).mp4" "H.264 AAC MP4" "$size" stereo \
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a aac -b:a 128k \
+    -movflags +faststart -f mp4
+make "$m/Night Clock (2019).mkv" "H.264 AC-3 MKV" "$size" 5.1 \
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a ac3 -b:a 384k -f matroska
+make "$m/Deep Colour (2023).mkv" "HEVC 10-bit E-AC-3 MKV" "$big" 5.1 \
+    -c:v libx265 -preset ultrafast -pix_fmt yuv420p10le -x265-params log-level=error:keyint=48 \
+    -c:a eac3 -b:a 384k -f matroska
+make "$m/Open Sky (2020).webm" "VP9 Opus WebM" "$size" stereo \
+    -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 1M -g 48 -c:a libopus -b:a 96k -f webm
+make "$m/Old Broadcast (1998).ts" "MPEG-2 TS" "$size" stereo \
+    -c:v mpeg2video -b:v 3M -g 12 -c:a mp2 -b:a 192k -f mpegts
+
+s="$out/TV/Demo Show/Season 01"
+for e in 1 2 3; do
+    names=(Pilot Second Finale)
+    make "$s/Demo Show - S01E0$e - ${names[$((e - 1))]}.mp4" "Demo Show S01E0$e" "$size" stereo \
+        -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a aac -b:a 128k \
+        -movflags +faststart -f mp4
+done

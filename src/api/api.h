@@ -1,0 +1,20 @@
+#pragma once
+#include "auth/auth.h"
+#include "core/config.h"
+#include "http/server.h"
+#include "library/scan.h"
+#include "store/store.h"
+
+/* What every handler reaches through req->app. */
+struct app {
+    const struct config *cfg;
+    struct store *store;
+    struct auth *auth;
+    struct scanner *scanner;
+};
+
+extern const struct http_route api_routes[];
+extern const size_t api_nroutes;
+
+/* Finds the user behind the request's Bearer token or cookie. */
+int api_authenticate(struct http_request *req);

@@ -1,0 +1,16 @@
+#pragma once
+#include "api/api.h"
+
+/* The handlers, one file per resource; api/routes.c maps them to paths. */
+int api_login(struct http_request *req);
+int api_logout(struct http_request *req);
+int api_me(struct http_request *req);
+int api_users_list(struct http_request *req);
+int api_users_create(struct http_request *req);
+int api_items_list(struct http_request *req);
+int api_item_get(struct http_request *req);
+int api_scan_status(struct http_request *req);
+int api_scan_start(struct http_request *req);
+
+/* A string member of a JSON body, or NULL when it is absent or not a string. */
+const char *api_json_string(json_t *body, const char *key);

@@ -1,0 +1,64 @@
+#include "api/handlers.h"
+#include "core/error.h"
+
+int api_items_list(struct http_request *req)
+{
+    struct app *app = req->app;
+    json_t *items;
+    int rc = store_items_json(app->store, &items);
+    if (rc < 0)
+        return rc;
+    return http_respond_json(req, MHD_HTTP_OK, items);
+}
+
+int api_item_get(struct http_request *req)
+{
+    struct app *app = req->app;
+    int64_t id;
+    int rc = http_param_id(req, 0, &id);
+    if (rc < 0)
+        return rc;
+    json_t *item;
+    rc = store_item_json(app->store, id, &item);
+    if (rc == ERR_NOT_FOUND)
+        return http_respond_errorf(req, rc, "There is no item %lld.", (long long)id);
+    if (rc < 0)
+        return rc;
+    return http_respond_json(req, MHD_HTTP_OK, item);
+}
+
+static json_t *status_json(const struct scan_status *st)
+{
+    json_t *errors = json_array();
+    for (int i = 0; i < st->nerrors; i++)
+        json_array_append_new(errors, json_string(st->errors[i]));
+    json_t *o =
+        json_pack("{ss sI sI sI sI sI sI so}", "state", st->running ? "running" : "idle", "found",
+                  (json_int_t)st->found, "done", (json_int_t)st->done, "probed",
+                  (json_int_t)st->probed, "unchanged", (json_int_t)st->unchanged, "failed",
+                  (json_int_t)st->failed, "missing", (json_int_t)st->missing, "errors", errors);
+    json_object_set_new(o, "started_at",
+                        st->started_at ? json_integer(st->started_at) : json_null());
+    json_object_set_new(o, "finished_at",
+                        st->finished_at ? json_integer(st->finished_at) : json_null());
+    return o;
+}
+
+int api_scan_status(struct http_request *req)
+{
+    struct app *app = req->app;
+    struct scan_status st;
+    scanner_status(app->scanner, &st);
+    return http_respond_json(req, MHD_HTTP_OK, status_json(&st));
+}
+
+int api_scan_start(struct http_request *req)
+{
+    struct app *app = req->app;
+    int rc = scanner_start(app->scanner);
+    if (rc < 0)
+        return rc;
+    struct scan_status st;
+    scanner_status(app->scanner, &st);
+    return http_respond_json(req, MHD_HTTP_ACCEPTED, status_json(&st));
+}

@@ -1,0 +1,227 @@
+#include "auth/auth.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/log.h"
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+/* Failures allowed before the brake; then each failure doubles the wait, up to the cap. */
+enum { FREE_FAILURES = 3, MAX_WAIT_S = 300, FORGET_AFTER_S = 900 };
+
+struct failure {
+    char key[160]; /* "u:<username>" or "a:<address>" */
+    int count;
+    int64_t until_ms; /* no attempt is checked before this */
+    int64_t last_ms;
+    UT_hash_handle hh;
+};
+
+struct auth {
+    struct store *store;
+    int64_t ttl_ms;
+    pthread_mutex_t lock;
+    struct failure *failures;
+    /* Checked against when a username is unknown, so that such a failure takes as long as
+     * a wrong password and does not tell which names exist. */
+    char dummy_hash[crypto_pwhash_STRBYTES];
+};
+
+static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
+{
+    if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return -ENOMEM;
+    return 0;
+}
+
+int auth_new(struct auth **out, struct store *store, int64_t ttl_s)
+{
+    if (sodium_init() < 0)
+        return ERR_INTERNAL;
+    struct auth *a = calloc(1, sizeof(*a));
+    if (!a)
+        return -ENOMEM;
+    a->store = store;
+    a->ttl_ms = ttl_s * 1000;
+    pthread_mutex_init(&a->lock, NULL);
+    char random[33];
+    randombytes_buf(random, 32);
+    random[32] = '\0';
+    int rc = hash_password(random, a->dummy_hash);
+    if (rc < 0) {
+        auth_free(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+void auth_free(struct auth *a)
+{
+    if (!a)
+        return;
+    struct failure *f, *tmp;
+    HASH_ITER(hh, a->failures, f, tmp)
+    {
+        HASH_DEL(a->failures, f);
+        free(f);
+    }
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+int auth_user_create(struct auth *a, const char *username, const char *password, enum role role,
+                     int64_t *id)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    int rc = hash_password(password, hash);
+    if (rc < 0)
+        return rc;
+    return store_user_create(a->store, username, hash, role, id);
+}
+
+/* Seconds to wait before key may try again, or 0. Called with the lock held. */
+static int wait_for(struct auth *a, const char *key, int64_t now)
+{
+    struct failure *f;
+    HASH_FIND_STR(a->failures, key, f);
+    if (!f || f->until_ms <= now)
+        return 0;
+    return (int)((f->until_ms - now + 999) / 1000);
+}
+
+static void record_failure(struct auth *a, const char *key, int64_t now)
+{
+    struct failure *f;
+    HASH_FIND_STR(a->failures, key, f);
+    if (!f) {
+        f = calloc(1, sizeof(*f));
+        if (!f)
+            return;
+        snprintf(f->key, sizeof(f->key), "%s", key);
+        HASH_ADD_STR(a->failures, key, f);
+    }
+    f->count++;
+    f->last_ms = now;
+    if (f->count >= FREE_FAILURES) {
+        int shift = f->count - FREE_FAILURES;
+        int64_t wait = shift >= 9 ? MAX_WAIT_S : (int64_t)1 << shift;
+        f->until_ms = now + (wait > MAX_WAIT_S ? MAX_WAIT_S : wait) * 1000;
+    }
+}
+
+static void forget(struct auth *a, const char *key)
+{
+    struct failure *f;
+    HASH_FIND_STR(a->failures, key, f);
+    if (f) {
+        HASH_DEL(a->failures, f);
+        free(f);
+    }
+}
+
+/* Drops records nobody has failed with for a while, so the table stays small. */
+static void prune(struct auth *a, int64_t now)
+{
+    struct failure *f, *tmp;
+    HASH_ITER(hh, a->failures, f, tmp)
+    {
+        if (now - f->last_ms > FORGET_AFTER_S * 1000 && f->until_ms <= now) {
+            HASH_DEL(a->failures, f);
+            free(f);
+        }
+    }
+}
+
+static void token_hash(const uint8_t raw[32], uint8_t out[32])
+{
+    crypto_generichash(out, 32, raw, 32, NULL, 0);
+}
+
+int auth_login(struct auth *a, const char *username, const char *password, const char *addr,
+               char token[AUTH_TOKEN_HEX + 1], struct user *u, int *retry_after)
+{
+    char ukey[160], akey[160];
+    snprintf(ukey, sizeof(ukey), "u:%s", username);
+    snprintf(akey, sizeof(akey), "a:%s", addr);
+    int64_t now = clock_mono_ms();
+
+    pthread_mutex_lock(&a->lock);
+    prune(a, now);
+    int wu = wait_for(a, ukey, now), wa = wait_for(a, akey, now);
+    pthread_mutex_unlock(&a->lock);
+    if (wu || wa) {
+        *retry_after = wu > wa ? wu : wa;
+        return ERR_THROTTLED;
+    }
+
+    char hash[crypto_pwhash_STRBYTES];
+    int rc = store_user_find(a->store, username, u, hash, sizeof(hash));
+    if (rc == ERR_NOT_FOUND) {
+        /* The answer is "wrong" either way; only the time it takes matters. */
+        rc = ERR_BAD_CREDENTIALS;
+        if (crypto_pwhash_str_verify(a->dummy_hash, password, strlen(password)) == 0)
+            LOG(L_ERROR, "auth", "a password matched the random dummy hash");
+    } else if (rc == 0 && crypto_pwhash_str_verify(hash, password, strlen(password)) != 0) {
+        rc = ERR_BAD_CREDENTIALS;
+    }
+
+    pthread_mutex_lock(&a->lock);
+    if (rc == ERR_BAD_CREDENTIALS) {
+        record_failure(a, ukey, now);
+        record_failure(a, akey, now);
+    } else if (rc == 0) {
+        forget(a, ukey);
+        forget(a, akey);
+    }
+    pthread_mutex_unlock(&a->lock);
+    if (rc < 0) {
+        if (rc == ERR_BAD_CREDENTIALS)
+            LOG(L_WARN, "auth", "failed sign-in for '%s' from %s", username, addr);
+        return rc;
+    }
+
+    uint8_t raw[32], stored[32];
+    randombytes_buf(raw, sizeof(raw));
+    token_hash(raw, stored);
+    rc = store_token_put(a->store, stored, u->id, clock_wall_ms() + a->ttl_ms);
+    if (rc < 0)
+        return rc;
+    sodium_bin2hex(token, AUTH_TOKEN_HEX + 1, raw, sizeof(raw));
+    return 0;
+}
+
+static int parse_token(const char *token, uint8_t stored[32])
+{
+    uint8_t raw[32];
+    size_t len = 0;
+    if (!token || strlen(token) != AUTH_TOKEN_HEX ||
+        sodium_hex2bin(raw, sizeof(raw), token, AUTH_TOKEN_HEX, NULL, &len, NULL) != 0 ||
+        len != sizeof(raw))
+        return ERR_UNAUTHORIZED;
+    token_hash(raw, stored);
+    return 0;
+}
+
+int auth_check(struct auth *a, const char *token, struct user *u)
+{
+    uint8_t stored[32];
+    int rc = parse_token(token, stored);
+    if (rc < 0)
+        return rc;
+    rc = store_token_user(a->store, stored, clock_wall_ms(), u);
+    return rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc;
+}
+
+int auth_logout(struct auth *a, const char *token)
+{
+    uint8_t stored[32];
+    int rc = parse_token(token, stored);
+    if (rc < 0)
+        return rc;
+    return store_token_delete(a->store, stored);
+}

@@ -1,0 +1,226 @@
+#include "core/config.h"
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum type { T_STRING, T_INT, T_LIST };
+
+/* Writes the message for a bad setting; if even that fails, the error code still says it. */
+__attribute__((format(printf, 2, 3))) static void complain(struct buf *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (buf_vprintf(err, fmt, ap) < 0)
+        buf_reset(err);
+    va_end(ap);
+}
+
+struct setting {
+    const char *name;
+    enum type type;
+    size_t offset;
+    const char *def;
+    long long min, max;
+    const char *help;
+};
+
+#define F(field) offsetof(struct config, field)
+
+/* The one settings table. The environment variable is REEL_ + the name in upper case with
+ * '-' as '_'; a list in the environment is separated by ':'. */
+static const struct setting settings[] = {
+    {"listen", T_STRING, F(listen), "127.0.0.1:8600", 0, 0, "address:port to listen on"},
+    {"data", T_STRING, F(data), "reel-data", 0, 0, "folder for the database and temp files"},
+    {"library", T_LIST, F(library), "", 0, 0, "a media folder to scan (repeatable)"},
+    {"log-level", T_STRING, F(log_level), "info", 0, 0, "error, warn, info or debug"},
+    {"admin-user", T_STRING, F(admin_user), "", 0, 0, "administrator created on first start"},
+    {"admin-password", T_STRING, F(admin_password), "", 0, 0, "password for that administrator"},
+    {"threads", T_INT, F(threads), "0", 0, 256, "HTTP worker threads (0: one per core)"},
+    {"max-body", T_INT, F(max_body), "1048576", 1024, 67108864, "largest request body, bytes"},
+    {"max-header", T_INT, F(max_header), "32768", 4096, 1048576, "largest request head, bytes"},
+    {"connection-timeout", T_INT, F(connection_timeout), "60", 1, 3600,
+     "seconds before an idle connection is closed"},
+    {"token-ttl", T_INT, F(token_ttl), "2592000", 60, 315360000,
+     "seconds a sign-in token stays valid"},
+    {"scan-threads", T_INT, F(scan_threads), "0", 0, 64,
+     "threads that probe media during a scan (0: one per core)"},
+};
+
+static void list_clear(struct strlist *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        free(l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->len = 0;
+}
+
+static int list_push(struct strlist *l, const char *s, size_t n)
+{
+    char **items = realloc(l->items, (l->len + 1) * sizeof(*items));
+    if (!items)
+        return -ENOMEM;
+    l->items = items;
+    items[l->len] = strndup(s, n);
+    if (!items[l->len])
+        return -ENOMEM;
+    l->len++;
+    return 0;
+}
+
+/* How a value reaches a list: the environment replaces it with ':'-separated values, the
+ * first flag replaces it with one value, and later flags append. */
+enum mode { FROM_ENV, FIRST_FLAG, MORE_FLAG };
+
+static int set(struct config *cfg, const struct setting *s, const char *value, enum mode mode,
+               struct buf *err)
+{
+    void *field = (char *)cfg + s->offset;
+    switch (s->type) {
+    case T_STRING: {
+        char *copy = strdup(value);
+        if (!copy)
+            return -ENOMEM;
+        free(*(char **)field);
+        *(char **)field = copy;
+        return 0;
+    }
+    case T_INT: {
+        char *end;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (errno || end == value || *end || v < s->min || v > s->max) {
+            complain(err, "%s: '%s' is not a whole number from %lld to %lld", s->name, value,
+                     s->min, s->max);
+            return -EINVAL;
+        }
+        *(long long *)field = v;
+        return 0;
+    }
+    case T_LIST: {
+        struct strlist *l = field;
+        if (mode != MORE_FLAG)
+            list_clear(l);
+        const char *p = value;
+        while (*p) {
+            size_t n = mode == FROM_ENV ? strcspn(p, ":") : strlen(p);
+            if (n && list_push(l, p, n) < 0)
+                return -ENOMEM;
+            p += n;
+            if (*p == ':')
+                p++;
+        }
+        return 0;
+    }
+    }
+    return -EINVAL;
+}
+
+static void env_name(const struct setting *s, char *out, size_t size)
+{
+    size_t i = (size_t)snprintf(out, size, "REEL_");
+    for (const char *p = s->name; *p && i + 1 < size; p++)
+        out[i++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    out[i] = '\0';
+}
+
+static const char *env_get(char *const envp[], const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; envp && envp[i]; i++)
+        if (strncmp(envp[i], name, n) == 0 && envp[i][n] == '=')
+            return envp[i] + n + 1;
+    return NULL;
+}
+
+static const struct setting *find(const char *name, size_t n)
+{
+    for (size_t i = 0; i < ARRAY_LEN(settings); i++)
+        if (strlen(settings[i].name) == n && strncmp(settings[i].name, name, n) == 0)
+            return &settings[i];
+    return NULL;
+}
+
+int config_load(struct config *cfg, int argc, char *const argv[], char *const envp[], FILE *out,
+                struct buf *err)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    int rc;
+    for (size_t i = 0; i < ARRAY_LEN(settings); i++) {
+        const struct setting *s = &settings[i];
+        char name[64];
+        env_name(s, name, sizeof(name));
+        const char *env = env_get(envp, name);
+        rc = set(cfg, s, s->def, FROM_ENV, err);
+        if (rc == 0 && env)
+            rc = set(cfg, s, env, FROM_ENV, err);
+        if (rc < 0)
+            return rc;
+    }
+
+    unsigned char flagged[ARRAY_LEN(settings)] = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            config_usage(out);
+            return CONFIG_HELP;
+        }
+        if (strncmp(arg, "--", 2) != 0) {
+            complain(err, "unexpected argument '%s' (try --help)", arg);
+            return -EINVAL;
+        }
+        arg += 2;
+        const char *eq = strchr(arg, '=');
+        size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+        const struct setting *s = find(arg, n);
+        if (!s) {
+            complain(err, "unknown option '--%.*s' (try --help)", (int)n, arg);
+            return -EINVAL;
+        }
+        const char *value = eq ? eq + 1 : NULL;
+        if (!value) {
+            if (i + 1 >= argc) {
+                complain(err, "option '--%s' needs a value", s->name);
+                return -EINVAL;
+            }
+            value = argv[++i];
+        }
+        size_t idx = (size_t)(s - settings);
+        rc = set(cfg, s, value, flagged[idx] ? MORE_FLAG : FIRST_FLAG, err);
+        flagged[idx] = 1;
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+void config_release(struct config *cfg)
+{
+    for (size_t i = 0; i < ARRAY_LEN(settings); i++) {
+        void *field = (char *)cfg + settings[i].offset;
+        if (settings[i].type == T_STRING) {
+            free(*(char **)field);
+            *(char **)field = NULL;
+        } else if (settings[i].type == T_LIST) {
+            list_clear(field);
+        }
+    }
+}
+
+void config_usage(FILE *out)
+{
+    fprintf(out, "usage: reel [--option value]...\n\n"
+                 "Every option can also be set in the environment as REEL_<OPTION>.\n\n");
+    for (size_t i = 0; i < ARRAY_LEN(settings); i++) {
+        const struct setting *s = &settings[i];
+        char env[64];
+        env_name(s, env, sizeof(env));
+        fprintf(out, "  --%-20s %s\n  %-22s env %s", s->name, s->help, "", env);
+        if (*s->def)
+            fprintf(out, ", default %s", s->def);
+        fputs("\n", out);
+    }
+}

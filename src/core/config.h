@@ -1,0 +1,44 @@
+#pragma once
+#include "core/buf.h"
+#include "core/compat.h"
+#include <stddef.h>
+#include <stdio.h>
+
+/* A list of strings, owned by the config. */
+struct strlist {
+    char **items;
+    size_t len;
+};
+
+/*
+ * Every setting Reel has. Each is filled from, in rising order of precedence, its default
+ * in the settings table (config.c), the REEL_<NAME> environment variable and the --<name>
+ * flag. The table is the only place a default is written down.
+ */
+struct config {
+    char *listen;
+    char *data;
+    struct strlist library;
+    char *log_level;
+    char *admin_user;
+    char *admin_password;
+    long long threads;
+    long long max_body;
+    long long max_header;
+    long long connection_timeout;
+    long long token_ttl;
+    long long scan_threads;
+};
+
+enum { CONFIG_HELP = 1 };
+
+/*
+ * Fills cfg from the table, envp and argv. Returns 0, CONFIG_HELP when --help was asked
+ * for (the usage is then written to out), or a negative error with a message naming the
+ * bad setting in err. The config owns its strings; release it with config_release() even
+ * after a failure.
+ */
+int config_load(struct config *cfg, int argc, char *const argv[], char *const envp[], FILE *out,
+                struct buf *err) WUR;
+void config_release(struct config *cfg);
+void config_usage(FILE *out);

@@ -1,0 +1,96 @@
+#pragma once
+#include "core/buf.h"
+#include "core/compat.h"
+#include "core/str.h"
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * The HTTP server: libmicrohttpd with its internal epoll thread pool, a route table, body
+ * and header limits, JSON errors and a request id on every log line. It knows nothing of
+ * Reel's resources: the API layer hands it the routes and an authenticator.
+ */
+
+enum { HTTP_MAX_PARAMS = 4 };
+
+enum http_auth { HTTP_PUBLIC, HTTP_USER, HTTP_ADMIN };
+
+struct http_request {
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *url;
+    unsigned long id;
+    struct str params[HTTP_MAX_PARAMS]; /* the ":name" parts of the route, in order */
+    struct buf body;
+    char addr[64]; /* the client's address */
+    void *app;     /* the server's cls, for handlers */
+
+    /* Set by the authenticator for routes that need a user. */
+    int64_t user_id;
+    char username[64];
+    bool admin;
+
+    /* Private to the server. */
+    const struct http_route *route;
+    int64_t start_us;
+    unsigned status;
+    bool queued;
+    bool too_big;
+    bool dispatched;
+    enum MHD_Result result;
+};
+
+/* A handler queues a response with one of the http_respond functions and returns 0, or
+ * returns a negative error and the server answers with that error's JSON. */
+typedef int (*http_handler)(struct http_request *req);
+
+struct http_route {
+    const char *method;  /* "GET" also answers HEAD */
+    const char *pattern; /* "/api/v1/items/:id" */
+    http_handler handler;
+    enum http_auth auth;
+};
+
+struct http_config {
+    const char *listen; /* "127.0.0.1:8600", "[::1]:8600"; port 0 picks a free one */
+    unsigned threads;
+    size_t max_body;
+    size_t max_header;
+    unsigned timeout_s;
+    const struct http_route *routes;
+    size_t nroutes;
+    /* Fills req->user_id and req->admin, or returns a negative error (ERR_UNAUTHORIZED). */
+    int (*authenticate)(struct http_request *req);
+    /* Answers a GET that matched no route (static files); NULL for a JSON 404. */
+    http_handler fallback;
+    void *app;
+};
+
+struct http_server;
+
+int http_server_start(struct http_server **out, const struct http_config *cfg) WUR;
+uint16_t http_server_port(const struct http_server *s);
+/* Stops accepting, closes every connection and frees the server. Accepts NULL. */
+void http_server_stop(struct http_server *s);
+
+/* Queues r (which the call takes over) with status; returns 0 or ERR_INTERNAL. */
+int http_respond(struct http_request *req, unsigned status, struct MHD_Response *r);
+/* A JSON response to add headers to before http_respond(); takes over body; NULL when
+ * memory runs out. */
+struct MHD_Response *http_json_response(json_t *body);
+/* Sends body (the reference is taken over) as JSON. */
+int http_respond_json(struct http_request *req, unsigned status, json_t *body);
+/* Sends {"error", "message"} for err; message NULL uses the error table's. */
+int http_respond_error(struct http_request *req, int err, const char *message);
+int http_respond_errorf(struct http_request *req, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Parses the body as a JSON object; on failure answers 400 itself and returns the error. */
+int http_body_json(struct http_request *req, json_t **out) WUR;
+const char *http_header(struct http_request *req, const char *name);
+const char *http_query(struct http_request *req, const char *name);
+const char *http_cookie(struct http_request *req, const char *name);
+/* Route parameter i as a positive id; ERR_NOT_FOUND when it is not one. */
+int http_param_id(struct http_request *req, size_t i, int64_t *out) WUR;

@@ -1,0 +1,223 @@
+#include "library/probe.h"
+#include <dirent.h>
+#include <errno.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void probe_init(void)
+{
+    av_log_set_level(AV_LOG_QUIET);
+}
+
+static const char *ext_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    return dot && (!slash || dot > slash) ? dot + 1 : "";
+}
+
+/* libavformat names families ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"); the file's
+ * extension tells which member it is. */
+static void container_name(const AVInputFormat *fmt, const char *path, char *out, size_t size)
+{
+    const char *ext = ext_of(path);
+    const char *name = fmt->name;
+    if (strncmp(name, "mov,", 4) == 0) {
+        name = strcasecmp(ext, "mov") == 0 ? "mov" : strcasecmp(ext, "m4v") == 0 ? "m4v" : "mp4";
+    } else if (strncmp(name, "matroska", 8) == 0) {
+        name = strcasecmp(ext, "webm") == 0 ? "webm" : "mkv";
+    } else if (strcmp(name, "mpegts") == 0) {
+        name = "ts";
+    } else if (strcmp(name, "mpeg") == 0) {
+        name = "mpeg";
+    }
+    snprintf(out, size, "%s", name);
+}
+
+static const char *tag(AVDictionary *d, const char *key)
+{
+    AVDictionaryEntry *e = av_dict_get(d, key, NULL, 0);
+    return e ? e->value : NULL;
+}
+
+static int add_stream(struct media_file *f, const AVStream *st)
+{
+    const AVCodecParameters *par = st->codecpar;
+    struct media_stream *m;
+    int rc = media_file_add_stream(f, &m);
+    if (rc < 0)
+        return rc;
+    m->index = st->index;
+    switch (par->codec_type) {
+    case AVMEDIA_TYPE_VIDEO:
+        m->type = STREAM_VIDEO;
+        break;
+    case AVMEDIA_TYPE_AUDIO:
+        m->type = STREAM_AUDIO;
+        break;
+    case AVMEDIA_TYPE_SUBTITLE:
+        m->type = STREAM_SUBTITLE;
+        break;
+    default:
+        m->type = STREAM_OTHER;
+    }
+    snprintf(m->codec, sizeof(m->codec), "%s", avcodec_get_name(par->codec_id));
+    const char *profile = avcodec_profile_name(par->codec_id, par->profile);
+    if (profile)
+        snprintf(m->profile, sizeof(m->profile), "%s", profile);
+    m->level = par->level > 0 ? par->level : 0;
+    m->is_default = (st->disposition & AV_DISPOSITION_DEFAULT) != 0;
+    const char *lang = tag(st->metadata, "language");
+    if (lang && strcmp(lang, "und") != 0)
+        snprintf(m->language, sizeof(m->language), "%s", lang);
+    const char *title = tag(st->metadata, "title");
+    if (title && !(m->title = strdup(title)))
+        return -ENOMEM;
+
+    if (m->type == STREAM_VIDEO) {
+        m->width = par->width;
+        m->height = par->height;
+        const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get((enum AVPixelFormat)par->format);
+        if (desc) {
+            snprintf(m->pix_fmt, sizeof(m->pix_fmt), "%s", desc->name);
+            m->bit_depth = desc->comp[0].depth;
+        }
+        AVRational r = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
+        if (r.num && r.den)
+            m->frame_rate = av_q2d(r);
+    } else if (m->type == STREAM_AUDIO) {
+        m->channels = par->ch_layout.nb_channels;
+        m->sample_rate = par->sample_rate;
+        av_channel_layout_describe(&par->ch_layout, m->layout, sizeof(m->layout));
+    }
+    return 0;
+}
+
+static int set_error(struct media_file *f, const char *what, int averr)
+{
+    char msg[AV_ERROR_MAX_STRING_SIZE] = "";
+    av_strerror(averr, msg, sizeof(msg));
+    size_t n = strlen(what) + strlen(msg) + 3;
+    free(f->error);
+    f->error = malloc(n);
+    if (!f->error)
+        return -ENOMEM;
+    snprintf(f->error, n, "%s: %s", what, msg);
+    return 0;
+}
+
+/* Whether there is media near the end the header promises: a truncated download has a
+ * valid header and nothing after the cut. The seek may land on any frame, so that a long
+ * keyframe interval does not take it back to the start. */
+enum { TAIL_READ_LIMIT = 8 << 20 };
+
+static bool tail_readable(AVFormatContext *ctx)
+{
+    int64_t start = ctx->start_time != AV_NOPTS_VALUE ? ctx->start_time : 0;
+    int64_t target = start + ctx->duration - ctx->duration / 10;
+    int64_t enough = start + ctx->duration / 2;
+    if (avformat_seek_file(ctx, -1, enough, target, INT64_MAX, AVSEEK_FLAG_ANY) < 0 &&
+        avformat_seek_file(ctx, -1, INT64_MIN, target, INT64_MAX, 0) < 0)
+        return false;
+    AVPacket *pkt = av_packet_alloc();
+    if (!pkt)
+        return false;
+    /* A seek can still land a whole keyframe interval early; reading on to the middle is
+     * bounded by bytes, past which the file is taken as whole. */
+    bool ok = false;
+    int64_t bytes = 0;
+    while (!ok && bytes < TAIL_READ_LIMIT) {
+        if (av_read_frame(ctx, pkt) < 0)
+            break;
+        AVStream *st = ctx->streams[pkt->stream_index];
+        int64_t pts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+        ok = pts != AV_NOPTS_VALUE && av_rescale_q(pts, st->time_base, AV_TIME_BASE_Q) >= enough;
+        bytes += pkt->size;
+        av_packet_unref(pkt);
+    }
+    ok |= bytes >= TAIL_READ_LIMIT;
+    av_packet_free(&pkt);
+    return ok;
+}
+
+int probe_file(struct media_file *f)
+{
+    AVFormatContext *ctx = NULL;
+    int rc = avformat_open_input(&ctx, f->path, NULL, NULL);
+    if (rc < 0)
+        return set_error(f, "cannot open", rc);
+    rc = avformat_find_stream_info(ctx, NULL);
+    if (rc < 0) {
+        avformat_close_input(&ctx);
+        return set_error(f, "cannot read streams", rc);
+    }
+    container_name(ctx->iformat, f->path, f->container, sizeof(f->container));
+    f->duration_ms = ctx->duration > 0 ? av_rescale(ctx->duration, 1000, AV_TIME_BASE) : 0;
+    f->bitrate = ctx->bit_rate > 0 ? ctx->bit_rate : 0;
+    int err = 0;
+    for (unsigned i = 0; i < ctx->nb_streams && err == 0; i++)
+        err = add_stream(f, ctx->streams[i]);
+    if (err == 0 && f->duration_ms > 0 && !tail_readable(ctx))
+        err = set_error(f, "truncated", AVERROR_EOF);
+    int playable = 0;
+    for (size_t i = 0; i < f->nstreams; i++)
+        playable |= f->streams[i].type == STREAM_VIDEO || f->streams[i].type == STREAM_AUDIO;
+    avformat_close_input(&ctx);
+    if (err == 0 && !playable)
+        err = set_error(f, "no audio or video stream", AVERROR_INVALIDDATA);
+    else if (err == 0 && f->duration_ms == 0)
+        err = set_error(f, "unknown duration", AVERROR_INVALIDDATA);
+    return err;
+}
+
+int probe_sidecars(struct media_file *f)
+{
+    const char *slash = strrchr(f->path, '/');
+    const char *dot = strrchr(f->path, '.');
+    if (!slash || !dot || dot < slash)
+        return 0;
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - f->path), f->path);
+    const char *stem = slash + 1;
+    size_t stem_len = (size_t)(dot - stem);
+
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int next = 1000, rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d))) {
+        const char *name = e->d_name;
+        const char *ext = ext_of(name);
+        int srt = strcasecmp(ext, "srt") == 0, vtt = strcasecmp(ext, "vtt") == 0;
+        if ((!srt && !vtt) || strncmp(name, stem, stem_len) != 0 || name[stem_len] != '.')
+            continue;
+        struct media_stream *m;
+        rc = media_file_add_stream(f, &m);
+        if (rc < 0)
+            break;
+        m->index = next++;
+        m->type = STREAM_SUBTITLE;
+        snprintf(m->codec, sizeof(m->codec), "%s", srt ? "subrip" : "webvtt");
+        /* "Name.en.forced.srt": the first tag after the stem is the language. */
+        const char *tags = name + stem_len + 1;
+        size_t n = strcspn(tags, ".");
+        if (tags + n < ext - 1 && n >= 2 && n <= 3)
+            snprintf(m->language, sizeof(m->language), "%.*s", (int)n, tags);
+        size_t len = strlen(dir) + strlen(name) + 2;
+        m->external = malloc(len);
+        if (!m->external) {
+            rc = -ENOMEM;
+            break;
+        }
+        snprintf(m->external, len, "%s/%s", dir, name);
+    }
+    closedir(d);
+    return rc;
+}

@@ -1,0 +1,34 @@
+#include "store/media.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void media_file_release(struct media_file *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->nstreams; i++) {
+        free(f->streams[i].title);
+        free(f->streams[i].external);
+    }
+    free(f->streams);
+    free(f->path);
+    free(f->error);
+    memset(f, 0, sizeof(*f));
+}
+
+int media_file_add_stream(struct media_file *f, struct media_stream **out)
+{
+    struct media_stream *s = realloc(f->streams, (f->nstreams + 1) * sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    f->streams = s;
+    *out = memset(&s[f->nstreams++], 0, sizeof(*s));
+    return 0;
+}
+
+const char *stream_type_name(enum stream_type t)
+{
+    static const char *const names[] = {"video", "audio", "subtitle", "other"};
+    return names[t];
+}

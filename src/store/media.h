@@ -1,0 +1,62 @@
+#pragma once
+#include "core/compat.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a file name says: a movie, or an episode of a show. For an episode, title and year
+ * are the show's. */
+enum media_kind { MEDIA_UNKNOWN, MEDIA_MOVIE, MEDIA_EPISODE };
+
+struct media_name {
+    enum media_kind kind;
+    char title[256];
+    int year; /* 0 when unknown */
+    int season;
+    int episode;
+    int episode_end; /* the last episode of a multi-episode file, else == episode */
+    char episode_title[256];
+};
+
+enum stream_type { STREAM_VIDEO, STREAM_AUDIO, STREAM_SUBTITLE, STREAM_OTHER };
+
+struct media_stream {
+    int index; /* the container's stream index; sidecar subtitles count from 1000 */
+    enum stream_type type;
+    char codec[32];
+    char profile[48];
+    char pix_fmt[32];
+    char layout[64];
+    char language[16];
+    int level;
+    int bit_depth;
+    int width, height;
+    int channels;
+    int sample_rate;
+    double frame_rate;
+    bool is_default;
+    char *title;    /* owned, may be NULL */
+    char *external; /* owned: the sidecar file's path, or NULL */
+};
+
+/* One media file with its probed facts. It owns its strings and streams. */
+struct media_file {
+    int64_t id;
+    int64_t item_id;
+    char *path;
+    int64_t size;
+    int64_t mtime;
+    char container[16];
+    int64_t duration_ms;
+    int64_t bitrate;
+    char *error; /* why probing failed, or NULL */
+    bool missing;
+    struct media_stream *streams;
+    size_t nstreams;
+};
+
+/* Frees what the file owns and zeroes it. Accepts NULL. */
+void media_file_release(struct media_file *f);
+/* Appends a zeroed stream and points *out at it; -ENOMEM leaves the file as it was. */
+int media_file_add_stream(struct media_file *f, struct media_stream **out) WUR;
+const char *stream_type_name(enum stream_type t);

@@ -1,0 +1,71 @@
+#pragma once
+#include "core/compat.h"
+#include "store/media.h"
+#include <jansson.h>
+#include <stdint.h>
+
+/*
+ * The one interface to Reel's persistent state: users, sign-in tokens, the library and
+ * playback progress. No SQL lives outside src/store/. Every function is safe to call from
+ * any thread. Functions return 0 or a negative error (core/error.h): ERR_NOT_FOUND when a
+ * row is missing, ERR_CONFLICT on a duplicate, ERR_INTERNAL for a database failure (which
+ * is logged with SQLite's message).
+ *
+ * Listing functions return jansson trees already shaped as the API's JSON: the caller owns
+ * the reference. They exist so that a listing is not copied through structs nothing else
+ * reads.
+ */
+struct store;
+
+enum role { ROLE_USER, ROLE_ADMIN };
+
+struct user {
+    int64_t id;
+    char username[64];
+    enum role role;
+};
+
+/* Opens (creating if need be) the SQLite database at path, in WAL mode, and applies every
+ * migration it has not seen yet. */
+int store_open(struct store **out, const char *path) WUR;
+/* Accepts NULL. */
+void store_close(struct store *s);
+
+const char *role_name(enum role r);
+int role_parse(const char *name, enum role *out) WUR;
+
+/* Users. Usernames are unique regardless of case. */
+int store_user_create(struct store *s, const char *username, const char *password_hash,
+                      enum role role, int64_t *id) WUR;
+/* Fills u and copies the password hash (at most hash_size bytes with the NUL). */
+int store_user_find(struct store *s, const char *username, struct user *u, char *hash,
+                    size_t hash_size) WUR;
+int store_user_count(struct store *s, int64_t *count) WUR;
+int store_users_json(struct store *s, json_t **out) WUR;
+
+/* Sign-in tokens, by the 32-byte hash of the token. An expired token is ERR_NOT_FOUND. */
+int store_token_put(struct store *s, const uint8_t hash[32], int64_t user_id,
+                    int64_t expires_at) WUR;
+int store_token_user(struct store *s, const uint8_t hash[32], int64_t now, struct user *u) WUR;
+int store_token_delete(struct store *s, const uint8_t hash[32]) WUR;
+
+/* Library folders and files, as a scan sees them. */
+int store_folder_add(struct store *s, const char *path, int64_t *id) WUR;
+/* The stored size and mtime of a file, so a scan can skip files that did not change. */
+int store_file_state(struct store *s, const char *path, int64_t *id, int64_t *size, int64_t *mtime,
+                     int *missing) WUR;
+/* Records that scan saw an unchanged file. */
+int store_file_seen(struct store *s, int64_t file_id, int64_t scan) WUR;
+/* Saves a probed file, its streams and the item its name points at, in one transaction. */
+int store_file_save(struct store *s, int64_t folder_id, const struct media_file *f,
+                    const struct media_name *name, int64_t scan, int64_t *file_id) WUR;
+/* Marks the folder's files that scan did not see as missing; returns how many in *count. */
+int store_folder_sweep(struct store *s, int64_t folder_id, int64_t scan, int64_t *count) WUR;
+/* Loads one file with its streams; release it with media_file_release(). */
+int store_file_get(struct store *s, int64_t file_id, struct media_file *f) WUR;
+
+/* The library as the API shows it: {"movies":[…],"shows":[…]} with items holding only
+ * files still on disk. */
+int store_items_json(struct store *s, json_t **out) WUR;
+/* One item with its children, files and every stream. */
+int store_item_json(struct store *s, int64_t item_id, json_t **out) WUR;

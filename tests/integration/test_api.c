@@ -1,0 +1,364 @@
+/* The foundation against the real server: sign-in, users, scans and bad input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "harness.h"
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const all_media[] = {
+    "Movies/Test Pattern (2021)/Test Pattern (2021).mp4",
+    "Movies/Night Clock (2019).mkv",
+    "Movies/Deep Colour (2023).mkv",
+    "Movies/Open Sky (2020).webm",
+    "Movies/Old Broadcast (1998).ts",
+    "TV/Demo Show/Season 01/Demo Show - S01E01 - Pilot.mp4",
+    "TV/Demo Show/Season 01/Demo Show - S01E02 - Second.mp4",
+    "TV/Demo Show/Season 01/Demo Show - S01E03 - Finale.mp4",
+    NULL,
+};
+
+static int setup(void **state)
+{
+    struct server *s = calloc(1, sizeof(*s));
+    server_init(s);
+    media_copy(s->library, all_media);
+    /* Bad media: empty, truncated and garbage files, which must not stop the scan. */
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s/Movies' && : > 'Empty (2001).mp4' && head -c 20000 'Night Clock (2019).mkv' "
+             "> 'Cut Short (2002).mkv' && head -c 100000 /dev/urandom > 'Noise (2003).mkv' && "
+             "mkdir -p /tmp/reel-outside-%d && cp 'Open Sky (2020).webm' "
+             "'/tmp/reel-outside-%d/Escaped (2004).webm' && ln -s /tmp/reel-outside-%d escape",
+             s->library, getpid(), getpid(), getpid());
+    if (system(cmd) != 0)
+        return -1;
+    const char *extra[] = {"--library", "/does/not/exist", NULL};
+    server_start(s, extra);
+    server_wait_scan(s);
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct server *s = *state;
+    int rc = server_stop(s);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf /tmp/reel-outside-%d", getpid());
+    if (system(cmd) != 0)
+        return -1;
+    server_cleanup(s);
+    free(s);
+    /* A graceful shutdown on SIGTERM exits with 0. */
+    return rc == 0 ? 0 : -1;
+}
+
+static json_t *find_titled(json_t *list, const char *title)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item)
+    {
+        if (strcmp(json_string_value(json_object_get(item, "title")), title) == 0)
+            return item;
+    }
+    fail_msg("no item titled '%s'", title);
+    return NULL;
+}
+
+static void every_api_route_needs_a_token(void **state)
+{
+    struct server *s = *state;
+    const char *routes[][2] = {
+        {"GET", "/api/v1/library/items"}, {"GET", "/api/v1/library/items/1"},
+        {"GET", "/api/v1/library/scan"},  {"POST", "/api/v1/library/scan"},
+        {"GET", "/api/v1/users"},         {"POST", "/api/v1/users"},
+        {"GET", "/api/v1/auth/me"},       {"POST", "/api/v1/auth/logout"},
+    };
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        struct response r;
+        http(s, routes[i][0], routes[i][1], NULL, NULL, NULL, &r);
+        assert_status(&r, 401);
+        assert_string_equal(json_string_value(json_object_get(r.json, "error")), "unauthorized");
+        response_free(&r);
+        http(s, routes[i][0], routes[i][1], "not-a-token", NULL, NULL, &r);
+        assert_status(&r, 401);
+        response_free(&r);
+    }
+}
+
+static void login_gives_a_token_and_a_cookie(void **state)
+{
+    struct server *s = *state;
+    struct response r;
+    http(s, "POST", "/api/v1/auth/login", NULL,
+         "{\"username\":\"admin\",\"password\":\"" ADMIN_PASSWORD "\"}", NULL, &r);
+    assert_status(&r, 200);
+    const char *token = json_string_value(json_object_get(r.json, "token"));
+    assert_int_equal(strlen(token), 64);
+    char cookie[256], token_copy[80];
+    snprintf(token_copy, sizeof(token_copy), "%s", token);
+    assert_true(response_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+    assert_non_null(strstr(cookie, "HttpOnly"));
+    assert_non_null(strstr(cookie, "SameSite=Strict"));
+    assert_non_null(strstr(cookie, token_copy));
+    response_free(&r);
+
+    /* The cookie works as well as the Bearer header. */
+    char header[160];
+    snprintf(header, sizeof(header), "Cookie: reel_token=%s", token_copy);
+    http(s, "GET", "/api/v1/auth/me", NULL, NULL, header, &r);
+    assert_status(&r, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "role")), "admin");
+    response_free(&r);
+
+    /* Logging out ends the token. */
+    http(s, "POST", "/api/v1/auth/logout", token_copy, NULL, NULL, &r);
+    assert_status(&r, 200);
+    response_free(&r);
+    http(s, "GET", "/api/v1/auth/me", token_copy, NULL, NULL, &r);
+    assert_status(&r, 401);
+    response_free(&r);
+
+    http(s, "POST", "/api/v1/auth/login", NULL, "{\"username\":\"admin\",\"password\":\"nope\"}",
+         NULL, &r);
+    assert_status(&r, 401);
+    assert_string_equal(json_string_value(json_object_get(r.json, "error")), "bad_credentials");
+    response_free(&r);
+}
+
+static void admins_manage_users_and_users_cannot(void **state)
+{
+    struct server *s = *state;
+    char admin[80];
+    snprintf(admin, sizeof(admin), "%s", login(s, ADMIN_USER, ADMIN_PASSWORD));
+    struct response r;
+    http(s, "POST", "/api/v1/users", admin,
+         "{\"username\":\"viewer\",\"password\":\"viewer-pass\",\"role\":\"user\"}", NULL, &r);
+    assert_status(&r, 201);
+    response_free(&r);
+    http(s, "POST", "/api/v1/users", admin,
+         "{\"username\":\"VIEWER\",\"password\":\"viewer-pass\"}", NULL, &r);
+    assert_status(&r, 409);
+    response_free(&r);
+    http(s, "POST", "/api/v1/users", admin,
+         "{\"username\":\"x\",\"password\":\"long-enough\",\"role\":\"king\"}", NULL, &r);
+    assert_status(&r, 400);
+    assert_non_null(strstr(r.body, "role"));
+    response_free(&r);
+    http(s, "POST", "/api/v1/users", admin, "{\"username\":\"x\",\"password\":\"short\"}", NULL,
+         &r);
+    assert_status(&r, 400);
+    assert_non_null(strstr(r.body, "password"));
+    response_free(&r);
+
+    http(s, "GET", "/api/v1/users", admin, NULL, NULL, &r);
+    assert_status(&r, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "users")), 2);
+    response_free(&r);
+
+    char user[80];
+    snprintf(user, sizeof(user), "%s", login(s, "viewer", "viewer-pass"));
+    http(s, "GET", "/api/v1/users", user, NULL, NULL, &r);
+    assert_status(&r, 403);
+    response_free(&r);
+    http(s, "POST", "/api/v1/library/scan", user, NULL, NULL, &r);
+    assert_status(&r, 403);
+    response_free(&r);
+    http(s, "GET", "/api/v1/library/items", user, NULL, NULL, &r);
+    assert_status(&r, 200);
+    response_free(&r);
+}
+
+static void the_scan_finds_every_title_with_its_codecs(void **state)
+{
+    struct server *s = *state;
+    const char *token = login(s, ADMIN_USER, ADMIN_PASSWORD);
+    struct response r;
+    http(s, "GET", "/api/v1/library/items", token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    json_t *movies = json_object_get(r.json, "movies");
+    json_t *shows = json_object_get(r.json, "shows");
+
+    struct {
+        const char *title, *video, *audio, *container;
+    } want[] = {
+        {"Test Pattern", "h264", "aac", "mp4"},       {"Night Clock", "h264", "ac3", "mkv"},
+        {"Deep Colour", "hevc", "eac3", "mkv"},       {"Open Sky", "vp9", "opus", "webm"},
+        {"Old Broadcast", "mpeg2video", "mp2", "ts"},
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        json_t *item = find_titled(movies, want[i].title);
+        json_t *file = json_array_get(json_object_get(item, "files"), 0);
+        assert_string_equal(json_string_value(json_object_get(file, "video_codec")), want[i].video);
+        assert_string_equal(json_string_value(json_object_get(file, "audio_codec")), want[i].audio);
+        assert_string_equal(json_string_value(json_object_get(file, "container")),
+                            want[i].container);
+        assert_true(json_real_value(json_object_get(file, "duration")) > 5.0);
+    }
+    /* Bad files are listed with their error; the link out of the library is not followed. */
+    json_t *cut = find_titled(movies, "Cut Short");
+    assert_true(
+        json_is_string(json_object_get(json_array_get(json_object_get(cut, "files"), 0), "error")));
+    find_titled(movies, "Empty");
+    find_titled(movies, "Noise");
+    size_t i;
+    json_t *item;
+    json_array_foreach(movies, i, item)
+    {
+        assert_string_not_equal(json_string_value(json_object_get(item, "title")), "Escaped");
+    }
+
+    json_t *show = find_titled(shows, "Demo Show");
+    json_t *season = json_array_get(json_object_get(show, "seasons"), 0);
+    assert_int_equal(json_integer_value(json_object_get(season, "season")), 1);
+    json_t *episodes = json_object_get(season, "episodes");
+    assert_int_equal(json_array_size(episodes), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(episodes, 2), "title")),
+                        "Finale");
+
+    /* The detail of the HEVC title has every probed stream fact. */
+    json_t *deep = find_titled(movies, "Deep Colour");
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/library/items/%lld",
+             (long long)json_integer_value(json_object_get(deep, "id")));
+    response_free(&r);
+    http(s, "GET", path, token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    json_t *streams =
+        json_object_get(json_array_get(json_object_get(r.json, "files"), 0), "streams");
+    assert_int_equal(json_array_size(streams), 2);
+    json_t *v = json_array_get(streams, 0), *a = json_array_get(streams, 1);
+    assert_string_equal(json_string_value(json_object_get(v, "codec")), "hevc");
+    assert_string_equal(json_string_value(json_object_get(v, "profile")), "Main 10");
+    assert_int_equal(json_integer_value(json_object_get(v, "bit_depth")), 10);
+    assert_int_equal(json_integer_value(json_object_get(v, "width")), 320);
+    assert_true(json_real_value(json_object_get(v, "frame_rate")) > 23.9);
+    assert_string_equal(json_string_value(json_object_get(a, "codec")), "eac3");
+    assert_int_equal(json_integer_value(json_object_get(a, "channels")), 6);
+    assert_string_equal(json_string_value(json_object_get(a, "channel_layout")), "5.1(side)");
+    assert_int_equal(json_integer_value(json_object_get(a, "sample_rate")), 48000);
+    assert_string_equal(json_string_value(json_object_get(a, "language")), "eng");
+    response_free(&r);
+
+    http(s, "GET", "/api/v1/library/items/999999", token, NULL, NULL, &r);
+    assert_status(&r, 404);
+    response_free(&r);
+    http(s, "GET", "/api/v1/library/items/abc", token, NULL, NULL, &r);
+    assert_status(&r, 404);
+    response_free(&r);
+
+    /* The folder that does not exist is reported by the scan. */
+    http(s, "GET", "/api/v1/library/scan", token, NULL, NULL, &r);
+    assert_non_null(strstr(r.body, "/does/not/exist"));
+    assert_int_equal(json_integer_value(json_object_get(r.json, "failed")), 3);
+    response_free(&r);
+}
+
+static void rescans_are_incremental_and_notice_deletions(void **state)
+{
+    struct server *s = *state;
+    const char *token = login(s, ADMIN_USER, ADMIN_PASSWORD);
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm '%s/Movies/Old Broadcast (1998).ts'", s->library);
+    assert_int_equal(system(cmd), 0);
+    struct response r;
+    http(s, "POST", "/api/v1/library/scan", token, NULL, NULL, &r);
+    assert_status(&r, 202);
+    response_free(&r);
+    http(s, "POST", "/api/v1/library/scan", token, NULL, NULL, &r);
+    assert_true(r.status == 409 || r.status == 202);
+    response_free(&r);
+    server_wait_scan(s);
+    token = login(s, ADMIN_USER, ADMIN_PASSWORD);
+    http(s, "GET", "/api/v1/library/scan", token, NULL, NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "missing")), 1);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "probed")), 0);
+    assert_true(json_integer_value(json_object_get(r.json, "unchanged")) >= 7);
+    response_free(&r);
+    http(s, "GET", "/api/v1/library/items", token, NULL, NULL, &r);
+    assert_null(strstr(r.body, "Old Broadcast"));
+    response_free(&r);
+}
+
+static void bad_requests_get_clear_json_errors(void **state)
+{
+    struct server *s = *state;
+    const char *token = login(s, ADMIN_USER, ADMIN_PASSWORD);
+    char t[80];
+    snprintf(t, sizeof(t), "%s", token);
+    struct response r;
+    http(s, "POST", "/api/v1/users", t, "{\"username\": ", NULL, &r);
+    assert_status(&r, 400);
+    assert_string_equal(json_string_value(json_object_get(r.json, "error")), "bad_json");
+    response_free(&r);
+    http(s, "POST", "/api/v1/users", t, "[1,2]", NULL, &r);
+    assert_status(&r, 400);
+    response_free(&r);
+
+    size_t big = 2u << 20;
+    char *body = malloc(big + 1);
+    memset(body, 'a', big);
+    body[big] = '\0';
+    http(s, "POST", "/api/v1/users", t, body, NULL, &r);
+    assert_status(&r, 413);
+    assert_string_equal(json_string_value(json_object_get(r.json, "error")), "payload_too_large");
+    response_free(&r);
+    free(body);
+
+    http(s, "GET", "/api/v1/no/such/thing", t, NULL, NULL, &r);
+    assert_status(&r, 404);
+    assert_string_equal(json_string_value(json_object_get(r.json, "error")), "no_route");
+    response_free(&r);
+    http(s, "DELETE", "/api/v1/library/items", t, NULL, NULL, &r);
+    assert_status(&r, 405);
+    assert_non_null(r.json);
+    response_free(&r);
+
+    /* Still up. */
+    http(s, "GET", "/api/v1/auth/me", t, NULL, NULL, &r);
+    assert_status(&r, 200);
+    response_free(&r);
+}
+
+/* Runs last: it leaves 127.0.0.1 throttled. */
+static void repeated_failures_are_slowed_down(void **state)
+{
+    struct server *s = *state;
+    struct response r;
+    long last = 0;
+    char retry[16] = "";
+    for (int i = 0; i < 6 && last != 429; i++) {
+        http(s, "POST", "/api/v1/auth/login", NULL,
+             "{\"username\":\"admin\",\"password\":\"guess\"}", NULL, &r);
+        last = r.status;
+        response_header(&r, "Retry-After", retry, sizeof(retry));
+        response_free(&r);
+    }
+    assert_int_equal(last, 429);
+    assert_true(atoi(retry) >= 1);
+    /* Even the right password waits now. */
+    http(s, "POST", "/api/v1/auth/login", NULL,
+         "{\"username\":\"admin\",\"password\":\"" ADMIN_PASSWORD "\"}", NULL, &r);
+    assert_status(&r, 429);
+    response_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_api_route_needs_a_token),
+        cmocka_unit_test(login_gives_a_token_and_a_cookie),
+        cmocka_unit_test(admins_manage_users_and_users_cannot),
+        cmocka_unit_test(the_scan_finds_every_title_with_its_codecs),
+        cmocka_unit_test(rescans_are_incremental_and_notice_deletions),
+        cmocka_unit_test(bad_requests_get_clear_json_errors),
+        cmocka_unit_test(repeated_failures_are_slowed_down),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,208 @@
+/* The SQLite store: migrations, users, tokens, scanned files and the item tree. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "store/store.h"
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct fixture {
+    char dir[64];
+    char path[96];
+    struct store *s;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    snprintf(f->dir, sizeof(f->dir), "/tmp/reel-store-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof(f->path), "%s/reel.db", f->dir);
+    if (store_open(&f->s, f->path) < 0)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    store_close(f->s);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static void reopening_keeps_data_and_skips_applied_migrations(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(store_user_create(f->s, "ann", "hash", ROLE_ADMIN, NULL), 0);
+    store_close(f->s);
+    assert_int_equal(store_open(&f->s, f->path), 0);
+    int64_t n = 0;
+    assert_int_equal(store_user_count(f->s, &n), 0);
+    assert_int_equal(n, 1);
+}
+
+static void users_are_unique_regardless_of_case(void **state)
+{
+    struct fixture *f = *state;
+    int64_t id;
+    assert_int_equal(store_user_create(f->s, "Bob", "h1", ROLE_USER, &id), 0);
+    assert_int_equal(store_user_create(f->s, "bob", "h2", ROLE_ADMIN, NULL), ERR_CONFLICT);
+    struct user u;
+    char hash[16];
+    assert_int_equal(store_user_find(f->s, "BOB", &u, hash, sizeof(hash)), 0);
+    assert_int_equal(u.id, id);
+    assert_string_equal(u.username, "Bob");
+    assert_int_equal(u.role, ROLE_USER);
+    assert_string_equal(hash, "h1");
+    assert_int_equal(store_user_find(f->s, "carol", &u, hash, sizeof(hash)), ERR_NOT_FOUND);
+    json_t *list;
+    assert_int_equal(store_users_json(f->s, &list), 0);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+}
+
+static void tokens_expire_and_can_be_revoked(void **state)
+{
+    struct fixture *f = *state;
+    int64_t id;
+    assert_int_equal(store_user_create(f->s, "dan", "h", ROLE_USER, &id), 0);
+    uint8_t live[32] = {1}, old[32] = {2};
+    int64_t now = clock_wall_ms();
+    assert_int_equal(store_token_put(f->s, live, id, now + 60000), 0);
+    assert_int_equal(store_token_put(f->s, old, id, now - 1), 0);
+    struct user u;
+    assert_int_equal(store_token_user(f->s, live, now, &u), 0);
+    assert_int_equal(u.id, id);
+    assert_int_equal(store_token_user(f->s, old, now, &u), ERR_NOT_FOUND);
+    /* The token is checked against the time given, not only pruned. */
+    assert_int_equal(store_token_user(f->s, live, now + 60001, &u), ERR_NOT_FOUND);
+    assert_int_equal(store_token_delete(f->s, live), 0);
+    assert_int_equal(store_token_user(f->s, live, now, &u), ERR_NOT_FOUND);
+}
+
+static void add_file(struct store *s, int64_t folder, const char *path, const char *title,
+                     int season, int episode, int64_t scan, int64_t *id)
+{
+    struct media_file file = {.size = 100, .mtime = 5, .duration_ms = 60000};
+    file.path = strdup(path);
+    snprintf(file.container, sizeof(file.container), "mkv");
+    struct media_stream *m;
+    assert_int_equal(media_file_add_stream(&file, &m), 0);
+    m->type = STREAM_VIDEO;
+    snprintf(m->codec, sizeof(m->codec), "hevc");
+    m->bit_depth = 10;
+    m->width = 1920;
+    m->height = 1080;
+    assert_int_equal(media_file_add_stream(&file, &m), 0);
+    m->index = 1;
+    m->type = STREAM_AUDIO;
+    snprintf(m->codec, sizeof(m->codec), "eac3");
+    m->channels = 6;
+    m->title = strdup("Surround");
+    struct media_name name = {.kind = episode ? MEDIA_EPISODE : MEDIA_MOVIE};
+    snprintf(name.title, sizeof(name.title), "%s", title);
+    name.season = season;
+    name.episode = name.episode_end = episode;
+    assert_int_equal(store_file_save(s, folder, &file, &name, scan, id), 0);
+    media_file_release(&file);
+}
+
+static void files_build_the_item_tree(void **state)
+{
+    struct fixture *f = *state;
+    int64_t folder, movie, e1, e2;
+    assert_int_equal(store_folder_add(f->s, "/lib", &folder), 0);
+    add_file(f->s, folder, "/lib/m.mkv", "Movie", 0, 0, 1, &movie);
+    add_file(f->s, folder, "/lib/s/e2.mkv", "Show", 1, 2, 1, &e2);
+    add_file(f->s, folder, "/lib/s/e1.mkv", "show", 1, 1, 1, &e1);
+
+    json_t *items;
+    assert_int_equal(store_items_json(f->s, &items), 0);
+    json_t *movies = json_object_get(items, "movies"), *shows = json_object_get(items, "shows");
+    assert_int_equal(json_array_size(movies), 1);
+    assert_int_equal(json_array_size(shows), 1);
+    json_t *seasons = json_object_get(json_array_get(shows, 0), "seasons");
+    assert_int_equal(json_array_size(seasons), 1);
+    json_t *episodes = json_object_get(json_array_get(seasons, 0), "episodes");
+    assert_int_equal(json_array_size(episodes), 2);
+    /* Episodes come in order, whatever order they were scanned in. */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(episodes, 0), "episode")),
+                     1);
+    json_t *file = json_array_get(json_object_get(json_array_get(movies, 0), "files"), 0);
+    assert_string_equal(json_string_value(json_object_get(file, "video_codec")), "hevc");
+    json_decref(items);
+
+    struct media_file got;
+    assert_int_equal(store_file_get(f->s, movie, &got), 0);
+    assert_string_equal(got.path, "/lib/m.mkv");
+    assert_int_equal(got.nstreams, 2);
+    assert_int_equal(got.streams[0].bit_depth, 10);
+    assert_string_equal(got.streams[1].codec, "eac3");
+    assert_string_equal(got.streams[1].title, "Surround");
+    media_file_release(&got);
+    assert_int_equal(store_file_get(f->s, 999, &got), ERR_NOT_FOUND);
+}
+
+static void a_scan_marks_unseen_files_missing(void **state)
+{
+    struct fixture *f = *state;
+    int64_t folder, a, b;
+    assert_int_equal(store_folder_add(f->s, "/lib", &folder), 0);
+    add_file(f->s, folder, "/lib/a.mkv", "A", 0, 0, 1, &a);
+    add_file(f->s, folder, "/lib/b.mkv", "B", 0, 0, 1, &b);
+    /* Scan 2 sees only a. */
+    assert_int_equal(store_file_seen(f->s, a, 2), 0);
+    int64_t gone = 0;
+    assert_int_equal(store_folder_sweep(f->s, folder, 2, &gone), 0);
+    assert_int_equal(gone, 1);
+
+    int64_t id, size, mtime;
+    int missing;
+    assert_int_equal(store_file_state(f->s, "/lib/b.mkv", &id, &size, &mtime, &missing), 0);
+    assert_int_equal(missing, 1);
+    assert_int_equal(store_file_state(f->s, "/lib/a.mkv", &id, &size, &mtime, &missing), 0);
+    assert_int_equal(missing, 0);
+    assert_int_equal(size, 100);
+
+    json_t *items;
+    assert_int_equal(store_items_json(f->s, &items), 0);
+    assert_int_equal(json_array_size(json_object_get(items, "movies")), 1);
+    json_decref(items);
+
+    /* Item detail carries every stream. */
+    struct media_file got;
+    assert_int_equal(store_file_get(f->s, a, &got), 0);
+    json_t *item;
+    assert_int_equal(store_item_json(f->s, got.item_id, &item), 0);
+    json_t *file = json_array_get(json_object_get(item, "files"), 0);
+    assert_int_equal(json_array_size(json_object_get(file, "streams")), 2);
+    json_decref(item);
+    media_file_release(&got);
+    assert_int_equal(store_item_json(f->s, 12345, &item), ERR_NOT_FOUND);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(reopening_keeps_data_and_skips_applied_migrations, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(users_are_unique_regardless_of_case, setup, teardown),
+        cmocka_unit_test_setup_teardown(tokens_expire_and_can_be_revoked, setup, teardown),
+        cmocka_unit_test_setup_teardown(files_build_the_item_tree, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_scan_marks_unseen_files_missing, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
