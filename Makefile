@@ -7,7 +7,7 @@ LISTEN     ?= 127.0.0.1:8600
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run demo test test-fast test-asan bench fmt fmt-check clean
+.PHONY: all deps build run demo test test-fast test-asan fuzz bench fmt fmt-check clean
 
 all: build
 
@@ -35,6 +35,19 @@ test-asan: deps
 		-DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+# Each pure parser under libFuzzer with ASan+UBSan, for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 20
+FUZZ_CC = clang -g -O1 -Isrc -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+fuzz: deps
+	@mkdir -p $(BUILD)/fuzz
+	@$(FUZZ_CC) fuzz/range.c src/http/range.c src/core/str.c -o $(BUILD)/fuzz/range
+	@$(FUZZ_CC) fuzz/name.c src/library/name.c -o $(BUILD)/fuzz/name
+	@for f in range name; do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$f && \
+		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+			$(BUILD)/fuzz/corpus-$$f fuzz/corpus/$$f 2>&1 | tail -1 || exit 1; \
+	done
 
 bench: build
 	@scripts/deps.sh --bench

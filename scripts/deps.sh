@@ -4,13 +4,13 @@
 set -euo pipefail
 
 packages=(
-    build-essential cmake pkg-config clang-format
+    build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
     libmicrohttpd-dev libjansson-dev uthash-dev libsqlite3-dev libpq-dev libsodium-dev
     libavformat-dev libavcodec-dev libavutil-dev ffmpeg fonts-dejavu-core
     libcmocka-dev libcurl4-openssl-dev
 )
 if [ "${1:-}" = "--bench" ]; then
-    packages+=(nginx-light wrk)
+    packages+=(nginx-light wrk python3 curl)
 fi
 
 missing=()
