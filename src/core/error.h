@@ -17,7 +17,9 @@
     X(ERR_METHOD, "method_not_allowed", 405, "This endpoint does not take that method.")           \
     X(ERR_CONFLICT, "conflict", 409, "That already exists.")                                       \
     X(ERR_SCAN_RUNNING, "scan_running", 409, "A library scan is already running.")                 \
+    X(ERR_NEEDS_HLS, "needs_hls", 409, "This file cannot be played directly on this client.")      \
     X(ERR_TOO_BIG, "payload_too_large", 413, "The request body is too large.")                     \
+    X(ERR_UNPLAYABLE, "unplayable", 422, "This file cannot be played.")                            \
     X(ERR_THROTTLED, "too_many_attempts", 429, "Too many failed sign-ins; wait and try again.")    \
     X(ERR_INTERNAL, "internal", 500, "Something went wrong on the server.")                        \
     X(ERR_UNAVAILABLE, "unavailable", 503, "The server is busy; try again shortly.")

@@ -1,0 +1,215 @@
+#include "playback/decide.h"
+#include "core/error.h"
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* The top of the transcode ladder (issue #4 offers the lower rungs as well). */
+enum { MAX_ENCODE_HEIGHT = 1080 };
+
+static const char *const reason_names[] = {
+#define X(code, name) name,
+    PLAYBACK_REASONS(X)
+#undef X
+};
+
+const char *reason_name(enum playback_reason r)
+{
+    return reason_names[r];
+}
+
+const char *play_method_name(enum play_method m)
+{
+    static const char *const names[] = {"direct_play", "remux", "transcode"};
+    return names[m];
+}
+
+/* Codecs that HLS with fMP4 segments can carry as they are. */
+static bool hls_can_copy(const char *codec)
+{
+    static const char *const ok[] = {"h264", "hevc", "av1", "vp9", "aac",
+                                     "mp3",  "ac3",  "eac3", "opus", "flac"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (strcmp(codec, ok[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The same container, for a client, under another name. */
+static bool container_ok(const struct device_profile *p, const char *container)
+{
+    if (profile_has_container(p, container))
+        return true;
+    return strcmp(container, "m4v") == 0 && profile_has_container(p, "mp4");
+}
+
+static const struct media_stream *pick_audio(const struct media_file *f, const char *language)
+{
+    const struct media_stream *first = NULL, *def = NULL;
+    for (size_t i = 0; i < f->nstreams; i++) {
+        const struct media_stream *s = &f->streams[i];
+        if (s->type != STREAM_AUDIO)
+            continue;
+        if (language && *language && strcasecmp(s->language, language) == 0)
+            return s;
+        if (!first)
+            first = s;
+        if (s->is_default && !def)
+            def = s;
+    }
+    return def ? def : first;
+}
+
+static const struct media_stream *first_audio(const struct media_file *f)
+{
+    for (size_t i = 0; i < f->nstreams; i++)
+        if (f->streams[i].type == STREAM_AUDIO)
+            return &f->streams[i];
+    return NULL;
+}
+
+static const struct media_stream *pick_video(const struct media_file *f)
+{
+    for (size_t i = 0; i < f->nstreams; i++)
+        if (f->streams[i].type == STREAM_VIDEO && strcmp(f->streams[i].codec, "mjpeg") != 0 &&
+            strcmp(f->streams[i].codec, "png") != 0)
+            return &f->streams[i];
+    return NULL;
+}
+
+static uint32_t video_reasons(const struct media_stream *v, const struct device_profile *p)
+{
+    const struct codec_caps *c = profile_find(p->video, p->nvideo, v->codec);
+    if (!c)
+        return 1u << REASON_VIDEO_CODEC;
+    uint32_t r = 0;
+    if (*v->profile && !profile_allows(c, v->profile))
+        r |= 1u << REASON_VIDEO_PROFILE;
+    if (c->max_level && v->level > c->max_level)
+        r |= 1u << REASON_VIDEO_LEVEL;
+    if (c->max_bit_depth && v->bit_depth > c->max_bit_depth)
+        r |= 1u << REASON_BIT_DEPTH;
+    if ((c->max_width && v->width > c->max_width) || (c->max_height && v->height > c->max_height))
+        r |= 1u << REASON_VIDEO_RESOLUTION;
+    return r;
+}
+
+static uint32_t audio_reasons(const struct media_stream *a, const struct device_profile *p)
+{
+    const struct codec_caps *c = profile_find(p->audio, p->naudio, a->codec);
+    if (!c)
+        return 1u << REASON_AUDIO_CODEC;
+    if (c->max_channels && a->channels > c->max_channels)
+        return 1u << REASON_AUDIO_CHANNELS;
+    return 0;
+}
+
+static void copy_stream(struct stream_plan *sp, const struct media_stream *s, int64_t bitrate)
+{
+    sp->present = true;
+    sp->copy = true;
+    sp->index = s->index;
+    snprintf(sp->codec, sizeof(sp->codec), "%s", s->codec);
+    sp->width = s->width;
+    sp->height = s->height;
+    sp->bit_depth = s->bit_depth;
+    sp->frame_rate = s->frame_rate;
+    sp->channels = s->channels;
+    sp->bitrate = bitrate;
+}
+
+/* H.264 8-bit, no taller than the source, the profile or 1080 lines; the bitrate fits the
+ * cap. */
+static void encode_video(struct stream_plan *sp, const struct media_stream *v,
+                         const struct device_profile *p, int64_t cap)
+{
+    copy_stream(sp, v, 0);
+    sp->copy = false;
+    snprintf(sp->codec, sizeof(sp->codec), "h264");
+    sp->bit_depth = 8;
+    int height = v->height > 0 ? v->height : MAX_ENCODE_HEIGHT;
+    const struct codec_caps *c = profile_find(p->video, p->nvideo, "h264");
+    if (height > MAX_ENCODE_HEIGHT)
+        height = MAX_ENCODE_HEIGHT;
+    if (c && c->max_height && height > c->max_height)
+        height = c->max_height;
+    int width = v->height > 0 ? (int)((int64_t)v->width * height / v->height) : height * 16 / 9;
+    if (c && c->max_width && width > c->max_width) {
+        height = (int)((int64_t)height * c->max_width / width);
+        width = c->max_width;
+    }
+    sp->width = width & ~1;
+    sp->height = height & ~1;
+    /* About 0.1 bit per pixel per frame at 24-30 fps: 5 Mb/s at 1080p, 2.3 at 720p. */
+    int64_t bitrate = (int64_t)sp->width * sp->height * 24 / 10;
+    if (cap && bitrate > cap * 85 / 100)
+        bitrate = cap * 85 / 100;
+    sp->bitrate = bitrate;
+}
+
+static void encode_audio(struct stream_plan *sp, const struct media_stream *a,
+                         const struct device_profile *p)
+{
+    copy_stream(sp, a, 0);
+    sp->copy = false;
+    snprintf(sp->codec, sizeof(sp->codec), "aac");
+    const struct codec_caps *c = profile_find(p->audio, p->naudio, "aac");
+    int channels = a->channels > 0 ? a->channels : 2;
+    int max = c && c->max_channels ? c->max_channels : 2;
+    sp->channels = channels < max ? channels : max;
+    sp->bitrate = sp->channels > 2 ? 384000 : 160000;
+}
+
+int decide(const struct media_file *f, const struct device_profile *p,
+           const struct play_options *o, struct plan *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (f->error)
+        return ERR_UNPLAYABLE;
+    const struct media_stream *v = pick_video(f);
+    const struct media_stream *a = pick_audio(f, o->audio_language);
+    if (!v && !a)
+        return ERR_UNPLAYABLE;
+
+    int64_t cap = p->max_bitrate;
+    if (o->max_bitrate && (!cap || o->max_bitrate < cap))
+        cap = o->max_bitrate;
+    out->max_bitrate = cap;
+
+    uint32_t vr = v ? video_reasons(v, p) : 0;
+    uint32_t ar = a ? audio_reasons(a, p) : 0;
+    uint32_t r = vr | ar;
+    if (!container_ok(p, f->container))
+        r |= 1u << REASON_CONTAINER;
+    if (cap && f->bitrate > cap)
+        r |= 1u << REASON_BITRATE;
+    /* A browser plays the first audio track of a file it plays directly. */
+    if (a && a != first_audio(f))
+        r |= 1u << REASON_SECONDARY_AUDIO;
+    out->reasons = r;
+
+    /* For copied streams the file's overall bitrate is split, which is what a player
+     * needs to choose between renditions. */
+    int64_t audio_bitrate = a ? (a->channels > 2 ? 384000 : 128000) : 0;
+    int64_t video_bitrate = f->bitrate > audio_bitrate ? f->bitrate - audio_bitrate : f->bitrate;
+    if (r == 0) {
+        out->method = PLAY_DIRECT;
+        if (v)
+            copy_stream(&out->video, v, video_bitrate);
+        if (a)
+            copy_stream(&out->audio, a, audio_bitrate);
+        return 0;
+    }
+
+    bool video_copies = !v || (vr == 0 && hls_can_copy(v->codec) && !(r & (1u << REASON_BITRATE)));
+    out->method = video_copies ? PLAY_REMUX : PLAY_TRANSCODE;
+    if (v && video_copies)
+        copy_stream(&out->video, v, video_bitrate);
+    else if (v)
+        encode_video(&out->video, v, p, cap);
+    if (a && ar == 0 && hls_can_copy(a->codec))
+        copy_stream(&out->audio, a, audio_bitrate);
+    else if (a)
+        encode_audio(&out->audio, a, p);
+    return 0;
+}

@@ -1,0 +1,74 @@
+#pragma once
+#include "core/compat.h"
+#include "playback/profile.h"
+#include "store/media.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * The playback decision: a pure function from a probed file, a device profile and the
+ * request's options to a plan. One plan drives both what the API reports and the HLS
+ * encoder's arguments, so they cannot disagree.
+ */
+
+/* Why a file cannot be played as it is, as named flags (like Jellyfin's TranscodeReasons). */
+#define PLAYBACK_REASONS(X)                                                                        \
+    X(REASON_CONTAINER, "container_not_supported")                                                 \
+    X(REASON_VIDEO_CODEC, "video_codec_not_supported")                                             \
+    X(REASON_VIDEO_PROFILE, "video_profile_not_supported")                                         \
+    X(REASON_VIDEO_LEVEL, "video_level_too_high")                                                  \
+    X(REASON_BIT_DEPTH, "bit_depth_not_supported")                                                 \
+    X(REASON_VIDEO_RESOLUTION, "video_resolution_not_supported")                                   \
+    X(REASON_AUDIO_CODEC, "audio_codec_not_supported")                                             \
+    X(REASON_AUDIO_CHANNELS, "audio_channels_not_supported")                                       \
+    X(REASON_SECONDARY_AUDIO, "secondary_audio_not_supported")                                     \
+    X(REASON_BITRATE, "bitrate_too_high")
+
+enum playback_reason {
+#define X(code, name) code,
+    PLAYBACK_REASONS(X)
+#undef X
+        REASON_COUNT
+};
+
+const char *reason_name(enum playback_reason r);
+
+enum play_method { PLAY_DIRECT, PLAY_REMUX, PLAY_TRANSCODE };
+const char *play_method_name(enum play_method m);
+
+/* What happens to one stream: copied as it is, or encoded to the target described. */
+struct stream_plan {
+    bool present;
+    bool copy;
+    int index; /* the source stream */
+    char codec[32];
+    int width, height; /* video */
+    int bit_depth;     /* video */
+    double frame_rate; /* video */
+    int channels;      /* audio */
+    int64_t bitrate;   /* bits per second; for a copy, the source's estimate */
+};
+
+struct play_options {
+    int64_t max_bitrate;      /* 0: no cap beyond the profile's */
+    char audio_language[16];  /* "" for the default track */
+    int64_t start_ms;         /* where playback starts */
+};
+
+struct plan {
+    enum play_method method;
+    uint32_t reasons; /* bit (1 << reason) per reason */
+    struct stream_plan video, audio;
+    int64_t max_bitrate; /* the cap that applied, 0 for none */
+};
+
+/*
+ * Decides how f plays on p. The audio track is the one in o->audio_language, else the
+ * default track, else the first. Direct play needs the container, every chosen stream and
+ * the bitrate to suit the profile, and the chosen audio to be the first track. Remux copies
+ * the video into HLS (audio copied, or encoded to AAC when the profile lacks it). Anything
+ * else is a transcode to H.264 and AAC. ERR_UNPLAYABLE when f has neither audio nor video
+ * or could not be probed.
+ */
+int decide(const struct media_file *f, const struct device_profile *p,
+           const struct play_options *o, struct plan *out) WUR;

@@ -1,0 +1,56 @@
+#pragma once
+#include "core/compat.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * What a client can play, after Jellyfin's DeviceProfile: containers, video codecs with
+ * their limits, audio codecs with theirs, and a bitrate cap. A limit of 0 means "any".
+ * Codec names are ffmpeg's (h264, hevc, vp9, av1, aac, mp3, opus, flac, ac3, eac3). Levels
+ * are in ffmpeg's units for the codec: 51 is H.264 level 5.1, 153 is HEVC level 5.1.
+ * Profiles compare without case and spaces: "High 10" matches "high10".
+ */
+enum { PROFILE_MAX_NAMES = 16, PROFILE_MAX_CODECS = 16, PROFILE_MAX_PROFILES = 8 };
+
+struct codec_caps {
+    char codec[16];
+    char profiles[PROFILE_MAX_PROFILES][24];
+    int nprofiles;
+    int max_level;
+    int max_bit_depth;
+    int max_width, max_height;
+    int max_channels;
+};
+
+struct device_profile {
+    char containers[PROFILE_MAX_NAMES][8];
+    int ncontainers;
+    struct codec_caps video[PROFILE_MAX_CODECS];
+    int nvideo;
+    struct codec_caps audio[PROFILE_MAX_CODECS];
+    int naudio;
+    int64_t max_bitrate;
+};
+
+/* A desktop browser: MP4/WebM, H.264 up to High@5.1 8-bit, VP9, AV1, and AAC/MP3/Opus/FLAC
+ * in stereo. */
+void profile_default(struct device_profile *p);
+
+/*
+ * Reads a profile from JSON:
+ *   {"containers":["mp4","webm"],
+ *    "video":[{"codec":"h264","profiles":["high","main"],"max_level":51,"max_bit_depth":8,
+ *              "max_width":3840,"max_height":2160}],
+ *    "audio":[{"codec":"aac","max_channels":6}],
+ *    "max_bitrate":20000000}
+ * Every key but "containers" may be left out. On failure err names the bad field, as in
+ * "profile.video[1].max_level: expected a whole number from 0 to 1000".
+ */
+int profile_parse(json_t *j, struct device_profile *p, char *err, size_t errsize) WUR;
+
+const struct codec_caps *profile_find(const struct codec_caps *list, int n, const char *codec);
+bool profile_has_container(const struct device_profile *p, const char *container);
+/* Whether caps allows profile_name ("High 10", "Main"); true when caps lists none. */
+bool profile_allows(const struct codec_caps *caps, const char *profile_name);

@@ -1,0 +1,282 @@
+/* decide() over real stream combinations, and the device-profile JSON reader. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "playback/decide.h"
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+struct audio_spec {
+    const char *codec;
+    int channels;
+    const char *lang;
+    bool is_default;
+};
+
+struct combo {
+    const char *name;
+    const char *container;
+    int64_t bitrate;
+    const char *vcodec; /* NULL: no video */
+    const char *vprofile;
+    int level, depth, width, height;
+    struct audio_spec audio[3];
+    const char *profile; /* NULL: the default browser profile, else JSON */
+    int64_t max_bitrate;
+    const char *language;
+    const char *method;
+    const char *reasons; /* comma-separated, in table order */
+    bool video_copy, audio_copy;
+};
+
+static const char safari[] =
+    "{\"containers\":[\"mp4\",\"m4v\",\"mov\"],\"video\":[{\"codec\":\"h264\",\"max_level\":52},"
+    "{\"codec\":\"hevc\",\"profiles\":[\"main\",\"main 10\"]}],\"audio\":[{\"codec\":\"aac\","
+    "\"max_channels\":6},{\"codec\":\"ac3\",\"max_channels\":6},{\"codec\":\"eac3\","
+    "\"max_channels\":6}]}";
+static const char phone[] =
+    "{\"containers\":[\"mp4\"],\"video\":[{\"codec\":\"h264\",\"max_width\":1920,"
+    "\"max_height\":1080}],\"audio\":[{\"codec\":\"aac\"}],\"max_bitrate\":8000000}";
+
+#define STEREO(c) {{c, 2, "eng", true}}
+static const struct combo combos[] = {
+    {"H.264 High/AAC in MP4", "mp4", 5000000, "h264", "High", 41, 8, 1920, 1080, STEREO("aac"),
+     NULL, 0, NULL, "direct_play", "", true, true},
+    {"H.264/AAC in M4V", "m4v", 3000000, "h264", "Main", 31, 8, 1280, 720, STEREO("aac"), NULL,
+     0, NULL, "direct_play", "", true, true},
+    {"H.264/MP3 in MP4", "mp4", 2000000, "h264", "Main", 30, 8, 640, 480, STEREO("mp3"), NULL, 0,
+     NULL, "direct_play", "", true, true},
+    {"VP9/Opus in WebM", "webm", 2000000, "vp9", "Profile 0", 0, 8, 1280, 720, STEREO("opus"),
+     NULL, 0, NULL, "direct_play", "", true, true},
+    {"AV1/Opus in MP4", "mp4", 2000000, "av1", "Main", 8, 8, 1920, 1080, STEREO("opus"), NULL, 0,
+     NULL, "direct_play", "", true, true},
+    {"H.264/AAC in MKV", "mkv", 4000000, "h264", "High", 40, 8, 1920, 1080, STEREO("aac"), NULL,
+     0, NULL, "remux", "container_not_supported", true, true},
+    {"H.264/AC-3 5.1 in MKV", "mkv", 6000000, "h264", "High", 41, 8, 1920, 1080,
+     {{"ac3", 6, "eng", true}}, NULL, 0, NULL, "remux",
+     "container_not_supported,audio_codec_not_supported", true, false},
+    {"H.264/DTS in MKV", "mkv", 9000000, "h264", "High", 41, 8, 1920, 1080,
+     {{"dts", 6, "eng", true}}, NULL, 0, NULL, "remux",
+     "container_not_supported,audio_codec_not_supported", true, false},
+    {"H.264/TrueHD 7.1 in MKV", "mkv", 9000000, "h264", "High", 41, 8, 1920, 1080,
+     {{"truehd", 8, "eng", true}}, NULL, 0, NULL, "remux",
+     "container_not_supported,audio_codec_not_supported", true, false},
+    {"H.264/AAC 5.1 in MP4", "mp4", 5000000, "h264", "High", 41, 8, 1920, 1080,
+     {{"aac", 6, "eng", true}}, NULL, 0, NULL, "remux", "audio_channels_not_supported", true,
+     false},
+    {"HEVC Main 10/E-AC-3 in MKV", "mkv", 8000000, "hevc", "Main 10", 153, 10, 3840, 2160,
+     {{"eac3", 6, "eng", true}}, NULL, 0, NULL, "transcode",
+     "container_not_supported,video_codec_not_supported,audio_codec_not_supported", false,
+     false},
+    {"HEVC Main/AAC in MP4", "mp4", 3000000, "hevc", "Main", 120, 8, 1920, 1080, STEREO("aac"),
+     NULL, 0, NULL, "transcode", "video_codec_not_supported", false, true},
+    {"H.264 High 10/AAC in MP4", "mp4", 4000000, "h264", "High 10", 41, 10, 1920, 1080,
+     STEREO("aac"), NULL, 0, NULL, "transcode",
+     "video_profile_not_supported,bit_depth_not_supported", false, true},
+    {"H.264 High 4:2:2/AAC in MP4", "mp4", 4000000, "h264", "High 4:2:2", 41, 8, 1920, 1080,
+     STEREO("aac"), NULL, 0, NULL, "transcode", "video_profile_not_supported", false, true},
+    {"H.264 level 5.2/AAC in MP4", "mp4", 20000000, "h264", "High", 52, 8, 3840, 2160,
+     STEREO("aac"), NULL, 0, NULL, "transcode", "video_level_too_high", false, true},
+    {"MPEG-4 part 2/MP3 in AVI", "avi", 1500000, "mpeg4", "Advanced Simple Profile", 5, 8, 640,
+     352, STEREO("mp3"), NULL, 0, NULL, "transcode",
+     "container_not_supported,video_codec_not_supported", false, true},
+    {"MPEG-2/MP2 in TS", "ts", 8000000, "mpeg2video", "Main", 8, 8, 720, 576, STEREO("mp2"), NULL,
+     0, NULL, "transcode",
+     "container_not_supported,video_codec_not_supported,audio_codec_not_supported", false,
+     false},
+    {"VC-1/WMA in WMV", "asf", 6000000, "vc1", "Advanced", 3, 8, 1920, 1080, STEREO("wmav2"),
+     NULL, 0, NULL, "transcode",
+     "container_not_supported,video_codec_not_supported,audio_codec_not_supported", false,
+     false},
+    {"VP8/Vorbis in WebM", "webm", 1000000, "vp8", "", 0, 8, 640, 360, STEREO("vorbis"), NULL, 0,
+     NULL, "transcode", "video_codec_not_supported,audio_codec_not_supported", false, false},
+    {"VP9/Opus 5.1 in WebM", "webm", 3000000, "vp9", "Profile 0", 0, 8, 1920, 1080,
+     {{"opus", 6, "eng", true}}, NULL, 0, NULL, "remux", "audio_channels_not_supported", true,
+     false},
+    {"H.264/AAC in MOV", "mov", 3000000, "h264", "Constrained Baseline", 30, 8, 640, 480,
+     STEREO("aac"), NULL, 0, NULL, "remux", "container_not_supported", true, true},
+    {"H.264/AAC in MP4 over the bitrate cap", "mp4", 40000000, "h264", "High", 51, 8, 1920, 1080,
+     STEREO("aac"), NULL, 8000000, NULL, "transcode", "bitrate_too_high", false, true},
+    {"H.264 with a second audio language asked for", "mp4", 5000000, "h264", "High", 41, 8, 1920,
+     1080, {{"aac", 2, "eng", true}, {"aac", 2, "fre", false}}, NULL, 0, "fre", "remux",
+     "secondary_audio_not_supported", true, true},
+    {"H.264 with a default second track", "mkv", 5000000, "h264", "High", 41, 8, 1920, 1080,
+     {{"aac", 2, "eng", false}, {"ac3", 6, "ger", true}}, NULL, 0, NULL, "remux",
+     "container_not_supported,audio_codec_not_supported,secondary_audio_not_supported", true,
+     false},
+    {"Audio-only FLAC in MKV", "mkv", 900000, NULL, NULL, 0, 0, 0, 0, STEREO("flac"), NULL, 0,
+     NULL, "remux", "container_not_supported", false, true},
+    /* Other devices. */
+    {"HEVC Main 10/E-AC-3 in MP4 on Safari", "mp4", 8000000, "hevc", "Main 10", 153, 10, 3840,
+     2160, {{"eac3", 6, "eng", true}}, safari, 0, NULL, "direct_play", "", true, true},
+    {"HEVC Main 10/E-AC-3 in MKV on Safari", "mkv", 8000000, "hevc", "Main 10", 153, 10, 3840,
+     2160, {{"eac3", 6, "eng", true}}, safari, 0, NULL, "remux", "container_not_supported",
+     true, true},
+    {"4K H.264 on a 1080p phone", "mp4", 6000000, "h264", "High", 51, 8, 3840, 2160,
+     STEREO("aac"), phone, 0, NULL, "transcode", "video_resolution_not_supported", false, true},
+    {"H.264 over the phone's bitrate", "mp4", 12000000, "h264", "High", 41, 8, 1920, 1080,
+     STEREO("aac"), phone, 0, NULL, "transcode", "bitrate_too_high", false, true},
+};
+
+static void build(const struct combo *c, struct media_file *f)
+{
+    memset(f, 0, sizeof(*f));
+    snprintf(f->container, sizeof(f->container), "%s", c->container);
+    f->bitrate = c->bitrate;
+    f->duration_ms = 60000;
+    struct media_stream *s;
+    if (c->vcodec) {
+        assert_int_equal(media_file_add_stream(f, &s), 0);
+        s->type = STREAM_VIDEO;
+        snprintf(s->codec, sizeof(s->codec), "%s", c->vcodec);
+        snprintf(s->profile, sizeof(s->profile), "%s", c->vprofile);
+        s->level = c->level;
+        s->bit_depth = c->depth;
+        s->width = c->width;
+        s->height = c->height;
+        s->frame_rate = 24;
+        s->is_default = true;
+    }
+    for (int i = 0; i < 3 && c->audio[i].codec; i++) {
+        assert_int_equal(media_file_add_stream(f, &s), 0);
+        s->index = (int)f->nstreams - 1;
+        s->type = STREAM_AUDIO;
+        snprintf(s->codec, sizeof(s->codec), "%s", c->audio[i].codec);
+        s->channels = c->audio[i].channels;
+        snprintf(s->language, sizeof(s->language), "%s", c->audio[i].lang);
+        s->is_default = c->audio[i].is_default;
+    }
+}
+
+static void decides_every_combination(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (size_t i = 0; i < sizeof(combos) / sizeof(combos[0]); i++) {
+        const struct combo *c = &combos[i];
+        struct media_file f;
+        build(c, &f);
+        struct device_profile p;
+        if (c->profile) {
+            char err[256] = "";
+            json_t *j = json_loads(c->profile, 0, NULL);
+            assert_int_equal(profile_parse(j, &p, err, sizeof(err)), 0);
+            json_decref(j);
+        } else {
+            profile_default(&p);
+        }
+        struct play_options o = {.max_bitrate = c->max_bitrate};
+        snprintf(o.audio_language, sizeof(o.audio_language), "%s", c->language ? c->language : "");
+        struct plan plan;
+        assert_int_equal(decide(&f, &p, &o, &plan), 0);
+
+        char reasons[512] = "";
+        for (int r = 0; r < REASON_COUNT; r++)
+            if (plan.reasons & (1u << r))
+                snprintf(reasons + strlen(reasons), sizeof(reasons) - strlen(reasons), "%s%s",
+                         *reasons ? "," : "", reason_name((enum playback_reason)r));
+        bool ok = strcmp(play_method_name(plan.method), c->method) == 0 &&
+                  strcmp(reasons, c->reasons) == 0 &&
+                  (!c->vcodec || plan.video.copy == c->video_copy) &&
+                  plan.audio.copy == c->audio_copy;
+        if (!ok) {
+            print_error("%s:\n  expected %s [%s] video %s audio %s\n"
+                        "  got      %s [%s] video %s audio %s\n",
+                        c->name, c->method, c->reasons, c->video_copy ? "copy" : "encode",
+                        c->audio_copy ? "copy" : "encode", play_method_name(plan.method),
+                        reasons, plan.video.copy ? "copy" : "encode",
+                        plan.audio.copy ? "copy" : "encode");
+            failures++;
+        }
+        media_file_release(&f);
+    }
+    assert_int_equal(failures, 0);
+    assert_true(sizeof(combos) / sizeof(combos[0]) >= 25);
+}
+
+static void encodes_within_the_limits(void **state)
+{
+    (void)state;
+    /* HEVC 4K to a 1080p phone at 8 Mb/s: H.264, 1920x1080, under the cap; audio AAC. */
+    struct media_file f;
+    build(&combos[10], &f);
+    char err[256];
+    json_t *j = json_loads(phone, 0, NULL);
+    struct device_profile p;
+    assert_int_equal(profile_parse(j, &p, err, sizeof(err)), 0);
+    json_decref(j);
+    struct play_options o = {0};
+    struct plan plan;
+    assert_int_equal(decide(&f, &p, &o, &plan), 0);
+    assert_string_equal(plan.video.codec, "h264");
+    assert_int_equal(plan.video.width, 1920);
+    assert_int_equal(plan.video.height, 1080);
+    assert_int_equal(plan.video.bit_depth, 8);
+    assert_true(plan.video.bitrate <= 8000000);
+    assert_string_equal(plan.audio.codec, "aac");
+    assert_int_equal(plan.audio.channels, 2);
+    assert_int_equal(plan.max_bitrate, 8000000);
+    media_file_release(&f);
+}
+
+static void refuses_files_without_media(void **state)
+{
+    (void)state;
+    struct media_file f = {0};
+    snprintf(f.container, sizeof(f.container), "mkv");
+    struct device_profile p;
+    profile_default(&p);
+    struct play_options o = {0};
+    struct plan plan;
+    assert_int_equal(decide(&f, &p, &o, &plan), ERR_UNPLAYABLE);
+    build(&combos[0], &f);
+    f.error = strdup("truncated");
+    assert_int_equal(decide(&f, &p, &o, &plan), ERR_UNPLAYABLE);
+    media_file_release(&f);
+}
+
+static void bad_profiles_name_the_field(void **state)
+{
+    (void)state;
+    const char *bad[][2] = {
+        {"[]", "profile.: expected an object"},
+        {"{}", "profile.containers: is required"},
+        {"{\"containers\":\"mp4\"}", "profile.containers: expected a list"},
+        {"{\"containers\":[1]}", "profile.containers: expected a list of short"},
+        {"{\"containers\":[\"mp4\"],\"video\":{}}", "profile.video: expected a list"},
+        {"{\"containers\":[\"mp4\"],\"video\":[{\"profiles\":[]}]}", "profile.video[0].codec"},
+        {"{\"containers\":[\"mp4\"],\"video\":[{\"codec\":\"h264\"},{\"codec\":\"hevc\","
+         "\"max_level\":\"5.1\"}]}",
+         "profile.video[1].max_level: expected a whole number"},
+        {"{\"containers\":[\"mp4\"],\"audio\":[{\"codec\":\"aac\",\"max_channels\":-2}]}",
+         "profile.audio[0].max_channels"},
+        {"{\"containers\":[\"mp4\"],\"max_bitrate\":1.5}", "profile.max_bitrate"},
+        {"{\"containers\":[\"mp4\"],\"video\":[{\"codec\":\"h264\",\"profiles\":\"high\"}]}",
+         "profile.video[0].profiles"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *j = json_loads(bad[i][0], JSON_DECODE_ANY, NULL);
+        assert_non_null(j);
+        struct device_profile p;
+        char err[256] = "";
+        assert_int_equal(profile_parse(j, &p, err, sizeof(err)), ERR_BAD_REQUEST);
+        if (!strstr(err, bad[i][1]))
+            fail_msg("%s: expected a message with \"%s\", got \"%s\"", bad[i][0], bad[i][1],
+                     err);
+        json_decref(j);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(decides_every_combination),
+        cmocka_unit_test(encodes_within_the_limits),
+        cmocka_unit_test(refuses_files_without_media),
+        cmocka_unit_test(bad_profiles_name_the_field),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
