@@ -11,6 +11,8 @@ int api_items_list(struct http_request *req);
 int api_item_get(struct http_request *req);
 int api_scan_status(struct http_request *req);
 int api_scan_start(struct http_request *req);
+int api_playback(struct http_request *req);
+int api_stream(struct http_request *req);
 
 /* A string member of a JSON body, or NULL when it is absent or not a string. */
 const char *api_json_string(json_t *body, const char *key);

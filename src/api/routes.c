@@ -10,6 +10,9 @@ const struct http_route api_routes[] = {
     {"GET", "/api/v1/library/items/:id", api_item_get, HTTP_USER},
     {"GET", "/api/v1/library/scan", api_scan_status, HTTP_USER},
     {"POST", "/api/v1/library/scan", api_scan_start, HTTP_ADMIN},
+    {"GET", "/api/v1/playback/:id", api_playback, HTTP_USER},
+    {"POST", "/api/v1/playback/:id", api_playback, HTTP_USER},
+    {"GET", "/api/v1/stream/:id", api_stream, HTTP_USER},
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

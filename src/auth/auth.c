@@ -5,12 +5,25 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
 
 /* Failures allowed before the brake; then each failure doubles the wait, up to the cap. */
 enum { FREE_FAILURES = 3, MAX_WAIT_S = 300, FORGET_AFTER_S = 900 };
+
+/* Checked tokens are remembered for a while, so that a stream of range requests does not
+ * ask the database each time. Logging out here forgets at once; a token revoked some other
+ * way (another node, an expiry) stops working within CACHE_MS. */
+enum { CACHE_MS = 30000, CACHE_MAX = 10000 };
+
+struct cached_token {
+    uint8_t hash[32];
+    struct user user;
+    int64_t until_ms;
+    UT_hash_handle hh;
+};
 
 struct failure {
     char key[160]; /* "u:<username>" or "a:<address>" */
@@ -25,6 +38,8 @@ struct auth {
     int64_t ttl_ms;
     pthread_mutex_t lock;
     struct failure *failures;
+    pthread_rwlock_t cache_lock;
+    struct cached_token *cache;
     /* Checked against when a username is unknown, so that such a failure takes as long as
      * a wrong password and does not tell which names exist. */
     char dummy_hash[crypto_pwhash_STRBYTES];
@@ -38,6 +53,17 @@ static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
     return 0;
 }
 
+/* Called with cache_lock held for writing, or when nothing else runs. */
+static void cache_clear(struct auth *a)
+{
+    struct cached_token *c, *tmp;
+    HASH_ITER(hh, a->cache, c, tmp)
+    {
+        HASH_DEL(a->cache, c);
+        free(c);
+    }
+}
+
 int auth_new(struct auth **out, struct store *store, int64_t ttl_s)
 {
     if (sodium_init() < 0)
@@ -48,6 +74,7 @@ int auth_new(struct auth **out, struct store *store, int64_t ttl_s)
     a->store = store;
     a->ttl_ms = ttl_s * 1000;
     pthread_mutex_init(&a->lock, NULL);
+    pthread_rwlock_init(&a->cache_lock, NULL);
     char random[33];
     randombytes_buf(random, 32);
     random[32] = '\0';
@@ -70,6 +97,8 @@ void auth_free(struct auth *a)
         HASH_DEL(a->failures, f);
         free(f);
     }
+    cache_clear(a);
+    pthread_rwlock_destroy(&a->cache_lock);
     pthread_mutex_destroy(&a->lock);
     free(a);
 }
@@ -213,8 +242,37 @@ int auth_check(struct auth *a, const char *token, struct user *u)
     int rc = parse_token(token, stored);
     if (rc < 0)
         return rc;
+    int64_t now = clock_mono_ms();
+    struct cached_token *c;
+    pthread_rwlock_rdlock(&a->cache_lock);
+    HASH_FIND(hh, a->cache, stored, sizeof(stored), c);
+    bool hit = c && c->until_ms > now;
+    if (hit)
+        *u = c->user;
+    pthread_rwlock_unlock(&a->cache_lock);
+    if (hit)
+        return 0;
+
     rc = store_token_user(a->store, stored, clock_wall_ms(), u);
-    return rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc;
+    if (rc < 0)
+        return rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc;
+    pthread_rwlock_wrlock(&a->cache_lock);
+    HASH_FIND(hh, a->cache, stored, sizeof(stored), c);
+    if (!c) {
+        if (HASH_COUNT(a->cache) >= CACHE_MAX)
+            cache_clear(a);
+        c = calloc(1, sizeof(*c));
+        if (c) {
+            memcpy(c->hash, stored, sizeof(stored));
+            HASH_ADD(hh, a->cache, hash, sizeof(c->hash), c);
+        }
+    }
+    if (c) {
+        c->user = *u;
+        c->until_ms = now + CACHE_MS;
+    }
+    pthread_rwlock_unlock(&a->cache_lock);
+    return 0;
 }
 
 int auth_logout(struct auth *a, const char *token)
@@ -223,5 +281,13 @@ int auth_logout(struct auth *a, const char *token)
     int rc = parse_token(token, stored);
     if (rc < 0)
         return rc;
+    pthread_rwlock_wrlock(&a->cache_lock);
+    struct cached_token *c;
+    HASH_FIND(hh, a->cache, stored, sizeof(stored), c);
+    if (c) {
+        HASH_DEL(a->cache, c);
+        free(c);
+    }
+    pthread_rwlock_unlock(&a->cache_lock);
     return store_token_delete(a->store, stored);
 }

@@ -13,14 +13,46 @@
 
 extern const char *const store_migrations[];
 
+/* A prepared statement kept for reuse, keyed by the address of its SQL text, which is
+ * always a string literal. */
+struct cached_stmt {
+    const char *sql;
+    sqlite3_stmt *st;
+    UT_hash_handle hh;
+};
+
 /*
- * One connection, serialised by a mutex. Every statement is short, and WAL mode lets
- * readers of other processes (a backup, the sqlite3 shell) work while Reel writes.
+ * One connection, serialised by a mutex. Every statement is short and prepared once, and
+ * WAL mode lets readers of other processes (a backup, the sqlite3 shell) work while Reel
+ * writes.
  */
+struct path_entry {
+    int64_t id;
+    char *path;
+    UT_hash_handle hh;
+};
+
 struct store {
     sqlite3 *db;
     pthread_mutex_t lock;
+    struct cached_stmt *stmts;
+    /* Paths of files on disk by id, for direct play; emptied whenever a scan changes files. */
+    pthread_rwlock_t paths_lock;
+    struct path_entry *paths;
 };
+
+static void paths_clear(struct store *s)
+{
+    pthread_rwlock_wrlock(&s->paths_lock);
+    struct path_entry *e, *tmp;
+    HASH_ITER(hh, s->paths, e, tmp)
+    {
+        HASH_DEL(s->paths, e);
+        free(e->path);
+        free(e);
+    }
+    pthread_rwlock_unlock(&s->paths_lock);
+}
 
 static int fail(struct store *s, const char *what)
 {
@@ -39,14 +71,38 @@ static int exec(struct store *s, const char *sql)
     return 0;
 }
 
+/* The statement for sql, which must be a string literal; give it back with done(). A
+ * statement is not used twice at once: callers hold the lock and finish each before
+ * preparing the same text again. */
 static sqlite3_stmt *prepare(struct store *s, const char *sql)
 {
+    struct cached_stmt *c;
+    HASH_FIND_PTR(s->stmts, &sql, c);
+    if (c)
+        return c->st;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
         LOG(L_ERROR, "store", "cannot prepare '%.60s': %s", sql, sqlite3_errmsg(s->db));
         return NULL;
     }
+    c = malloc(sizeof(*c));
+    if (!c) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    c->sql = sql;
+    c->st = st;
+    HASH_ADD_PTR(s->stmts, sql, c);
     return st;
+}
+
+/* Makes a statement from prepare() ready for its next use. Accepts NULL. */
+static void done(sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
 }
 
 /* Steps a statement that returns no rows and finalizes it. */
@@ -58,7 +114,7 @@ static int run(struct store *s, sqlite3_stmt *st)
         err = ERR_CONFLICT;
     else if (rc != SQLITE_DONE)
         err = fail(s, "cannot write");
-    sqlite3_finalize(st);
+    done(st);
     return err;
 }
 
@@ -90,7 +146,7 @@ static int migrate(struct store *s)
     if (!st)
         return ERR_INTERNAL;
     int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
+    done(st);
 
     for (int i = version; store_migrations[i]; i++) {
         char bump[48];
@@ -118,6 +174,7 @@ int store_open(struct store **out, const char *path)
     if (!s)
         return -ENOMEM;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_rwlock_init(&s->paths_lock, NULL);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         LOG(L_ERROR, "store", "cannot open '%s': %s", path, sqlite3_errmsg(s->db));
@@ -143,7 +200,16 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    struct cached_stmt *c, *tmp;
+    HASH_ITER(hh, s->stmts, c, tmp)
+    {
+        HASH_DEL(s->stmts, c);
+        sqlite3_finalize(c->st);
+        free(c);
+    }
     sqlite3_close(s->db);
+    paths_clear(s);
+    pthread_rwlock_destroy(&s->paths_lock);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -210,7 +276,7 @@ int store_user_find(struct store *s, const char *username, struct user *u, char 
         } else {
             rc = step == SQLITE_DONE ? ERR_NOT_FOUND : fail(s, "cannot read user");
         }
-        sqlite3_finalize(st);
+        done(st);
     }
     pthread_mutex_unlock(&s->lock);
     return rc;
@@ -225,7 +291,7 @@ int store_user_count(struct store *s, int64_t *count)
         *count = sqlite3_column_int64(st, 0);
         rc = 0;
     }
-    sqlite3_finalize(st);
+    done(st);
     pthread_mutex_unlock(&s->lock);
     return rc;
 }
@@ -245,7 +311,7 @@ int store_users_json(struct store *s, json_t **out)
                                 (json_int_t)sqlite3_column_int64(st, 3)));
         }
         rc = step == SQLITE_DONE ? 0 : fail(s, "cannot list users");
-        sqlite3_finalize(st);
+        done(st);
     }
     pthread_mutex_unlock(&s->lock);
     if (rc < 0) {
@@ -299,7 +365,7 @@ int store_token_user(struct store *s, const uint8_t hash[32], int64_t now, struc
         } else {
             rc = step == SQLITE_DONE ? ERR_NOT_FOUND : fail(s, "cannot read token");
         }
-        sqlite3_finalize(st);
+        done(st);
     }
     pthread_mutex_unlock(&s->lock);
     return rc;
@@ -335,7 +401,7 @@ int store_folder_add(struct store *s, const char *path, int64_t *id)
         } else {
             rc = fail(s, "cannot add folder");
         }
-        sqlite3_finalize(st);
+        done(st);
     }
     pthread_mutex_unlock(&s->lock);
     return rc;
@@ -360,7 +426,7 @@ int store_file_state(struct store *s, const char *path, int64_t *id, int64_t *si
         } else {
             rc = step == SQLITE_DONE ? ERR_NOT_FOUND : fail(s, "cannot read file");
         }
-        sqlite3_finalize(st);
+        done(st);
     }
     pthread_mutex_unlock(&s->lock);
     return rc;
@@ -410,7 +476,7 @@ static int item_upsert(struct store *s, const char *kind, int64_t parent, const 
         *id = sqlite3_column_int64(st, 0);
     else
         rc = fail(s, "cannot save item");
-    sqlite3_finalize(st);
+    done(st);
     return rc;
 }
 
@@ -530,7 +596,7 @@ int store_file_save(struct store *s, int64_t folder_id, const struct media_file 
         id = sqlite3_column_int64(st, 0);
     else
         rc = fail(s, "cannot save file");
-    sqlite3_finalize(st);
+    done(st);
     if (rc == 0)
         rc = save_streams(s, id, f);
     if (rc == 0)
@@ -538,6 +604,7 @@ int store_file_save(struct store *s, int64_t folder_id, const struct media_file 
     if (rc == 0) {
         if (file_id)
             *file_id = id;
+        paths_clear(s);
         goto out;
     }
 fail:
@@ -559,6 +626,8 @@ int store_folder_sweep(struct store *s, int64_t folder_id, int64_t scan, int64_t
         rc = run(s, st);
         if (rc == 0 && count)
             *count = sqlite3_changes(s->db);
+        if (rc == 0 && sqlite3_changes(s->db))
+            paths_clear(s);
     }
     st = rc == 0 ? prepare(s, "UPDATE library_folders SET last_scan_at = ?2 WHERE id = ?1") : NULL;
     if (st) {
@@ -570,9 +639,62 @@ int store_folder_sweep(struct store *s, int64_t folder_id, int64_t scan, int64_t
     return rc;
 }
 
-static const char stream_columns[] =
-    "idx, type, codec, profile, level, pix_fmt, bit_depth, width, height, frame_rate,"
-    " channels, channel_layout, sample_rate, language, title, is_default, external_path";
+int store_file_path(struct store *s, int64_t file_id, char **path)
+{
+    struct path_entry *e;
+    pthread_rwlock_rdlock(&s->paths_lock);
+    HASH_FIND(hh, s->paths, &file_id, sizeof(file_id), e);
+    *path = e ? strdup(e->path) : NULL;
+    pthread_rwlock_unlock(&s->paths_lock);
+    if (e)
+        return *path ? 0 : -ENOMEM;
+
+    pthread_mutex_lock(&s->lock);
+    int rc = ERR_INTERNAL;
+    sqlite3_stmt *st = prepare(s, "SELECT path, missing FROM media_files WHERE id = ?1");
+    if (st) {
+        sqlite3_bind_int64(st, 1, file_id);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            rc = sqlite3_column_int(st, 1) ? ERR_FILE_MISSING : 0;
+            *path = rc == 0 ? strdup(col_text(st, 0)) : NULL;
+            if (rc == 0 && !*path)
+                rc = -ENOMEM;
+        } else {
+            rc = step == SQLITE_DONE ? ERR_NOT_FOUND : fail(s, "cannot read file");
+        }
+        done(st);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (rc < 0)
+        return rc;
+
+    e = malloc(sizeof(*e));
+    char *copy = strdup(*path);
+    if (!e || !copy) {
+        free(e);
+        free(copy);
+        return 0; /* the answer stands; it is only not remembered */
+    }
+    e->id = file_id;
+    e->path = copy;
+    pthread_rwlock_wrlock(&s->paths_lock);
+    struct path_entry *old;
+    HASH_FIND(hh, s->paths, &file_id, sizeof(file_id), old);
+    if (old) {
+        free(copy);
+        free(e);
+    } else {
+        HASH_ADD(hh, s->paths, id, sizeof(e->id), e);
+    }
+    pthread_rwlock_unlock(&s->paths_lock);
+    return 0;
+}
+
+static const char select_streams[] =
+    "SELECT idx, type, codec, profile, level, pix_fmt, bit_depth, width, height, frame_rate,"
+    " channels, channel_layout, sample_rate, language, title, is_default, external_path"
+    " FROM media_streams WHERE file_id = ?1 ORDER BY idx";
 
 static enum stream_type parse_type(const char *t)
 {
@@ -626,7 +748,7 @@ int store_file_get(struct store *s, int64_t file_id, struct media_file *f)
     int step = sqlite3_step(st);
     if (step != SQLITE_ROW) {
         rc = step == SQLITE_DONE ? ERR_NOT_FOUND : fail(s, "cannot read file");
-        sqlite3_finalize(st);
+        done(st);
         goto out;
     }
     f->id = sqlite3_column_int64(st, 0);
@@ -640,13 +762,10 @@ int store_file_get(struct store *s, int64_t file_id, struct media_file *f)
     if (sqlite3_column_type(st, 8) != SQLITE_NULL)
         f->error = strdup(col_text(st, 8));
     f->missing = sqlite3_column_int(st, 9);
-    sqlite3_finalize(st);
+    done(st);
     rc = f->path ? 0 : -ENOMEM;
 
-    char sql[400];
-    snprintf(sql, sizeof(sql), "SELECT %s FROM media_streams WHERE file_id = ?1 ORDER BY idx",
-             stream_columns);
-    st = rc == 0 ? prepare(s, sql) : NULL;
+    st = rc == 0 ? prepare(s, select_streams) : NULL;
     if (!st) {
         rc = rc ? rc : ERR_INTERNAL;
         goto out;
@@ -658,7 +777,7 @@ int store_file_get(struct store *s, int64_t file_id, struct media_file *f)
         if (rc == 0)
             rc = read_stream(st, m);
     }
-    sqlite3_finalize(st);
+    done(st);
 out:
     pthread_mutex_unlock(&s->lock);
     if (rc < 0)
@@ -755,7 +874,7 @@ static int tree(struct store *s, int64_t root, int detail, json_t **out)
         struct node *n = malloc(sizeof(*n));
         if (!n) {
             rc = -ENOMEM;
-            sqlite3_finalize(st);
+            done(st);
             goto out;
         }
         n->id = sqlite3_column_int64(st, 0);
@@ -775,7 +894,7 @@ static int tree(struct store *s, int64_t root, int detail, json_t **out)
         json_object_set_new(n->obj, children, json_array());
         HASH_ADD(hh, nodes, id, sizeof(n->id), n);
     }
-    sqlite3_finalize(st);
+    done(st);
 
     /* uthash iterates in insertion order, which is the query's order, so seasons and
      * episodes are appended sorted. */
@@ -809,9 +928,6 @@ static int tree(struct store *s, int64_t root, int detail, json_t **out)
                     " ORDER BY f.path");
     if (!st)
         goto out;
-    char sql[400];
-    snprintf(sql, sizeof(sql), "SELECT %s FROM media_streams WHERE file_id = ?1 ORDER BY idx",
-             stream_columns);
     rc = 0;
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
         int64_t item = sqlite3_column_int64(st, 1);
@@ -831,7 +947,7 @@ static int tree(struct store *s, int64_t root, int detail, json_t **out)
             nullable_int(st, 10), "height", nullable_int(st, 11));
         if (detail) {
             json_t *streams = json_array();
-            sqlite3_stmt *ss = prepare(s, sql);
+            sqlite3_stmt *ss = prepare(s, select_streams);
             if (!ss) {
                 rc = ERR_INTERNAL;
             } else {
@@ -844,13 +960,13 @@ static int tree(struct store *s, int64_t root, int detail, json_t **out)
                     free(m.title);
                     free(m.external);
                 }
-                sqlite3_finalize(ss);
+                done(ss);
             }
             json_object_set_new(file, "streams", streams);
         }
         json_array_append_new(json_object_get(owner->obj, "files"), file);
     }
-    sqlite3_finalize(st);
+    done(st);
 out:
     HASH_ITER(hh, nodes, n, tmp)
     {

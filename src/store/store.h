@@ -61,6 +61,9 @@ int store_file_save(struct store *s, int64_t folder_id, const struct media_file 
                     const struct media_name *name, int64_t scan, int64_t *file_id) WUR;
 /* Marks the folder's files that scan did not see as missing; returns how many in *count. */
 int store_folder_sweep(struct store *s, int64_t folder_id, int64_t scan, int64_t *count) WUR;
+/* The path of a file on disk, for direct play, answered from memory after the first time.
+ * The caller frees *path. ERR_FILE_MISSING when a scan found it gone. */
+int store_file_path(struct store *s, int64_t file_id, char **path) WUR;
 /* Loads one file with its streams; release it with media_file_release(). */
 int store_file_get(struct store *s, int64_t file_id, struct media_file *f) WUR;
 

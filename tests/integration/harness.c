@@ -37,7 +37,7 @@ void server_init(struct server *s)
 
 const char *media_dir(void)
 {
-    return "test-media"; /* relative to the build's tests folder, where ctest runs */
+    return REEL_TEST_MEDIA;
 }
 
 void media_copy(const char *dir, const char *const *names)
@@ -165,8 +165,13 @@ void http(struct server *s, const char *method, const char *path, const char *to
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
         headers = curl_slist_append(headers, auth);
     }
-    if (extra_header)
-        headers = curl_slist_append(headers, extra_header);
+    for (const char *h = extra_header; h && *h;) {
+        size_t n = strcspn(h, "\n");
+        char line[512];
+        snprintf(line, sizeof(line), "%.*s", (int)n, h);
+        headers = curl_slist_append(headers, line);
+        h += n + (h[n] == '\n');
+    }
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (strcmp(method, "HEAD") == 0)

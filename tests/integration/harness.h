@@ -43,7 +43,7 @@ void media_copy(const char *dir, const char *const *names);
 const char *media_dir(void);
 
 /* One request. body may be NULL; token NULL sends no Authorization. extra_header may be
- * NULL, or one "Name: value" line. */
+ * NULL, or "Name: value" lines separated by '\n'. */
 void http(struct server *s, const char *method, const char *path, const char *token,
           const char *body, const char *extra_header, struct response *r);
 void response_free(struct response *r);

@@ -1,0 +1,203 @@
+#include "api/handlers.h"
+#include "core/error.h"
+#include "http/file.h"
+#include "playback/decide.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Options from the query string, then from a POSTed body, which wins. */
+static int read_options(struct http_request *req, json_t *body, struct play_options *o,
+                        struct device_profile *p)
+{
+    memset(o, 0, sizeof(*o));
+    profile_default(p);
+    const char *q = http_query(req, "max_bitrate");
+    uint64_t v;
+    if (q && str_to_u64(str_from(q), INT64_MAX, &v) < 0)
+        return http_respond_error(req, ERR_BAD_REQUEST, "max_bitrate: expected bits per second");
+    o->max_bitrate = q ? (int64_t)v : 0;
+    q = http_query(req, "audio_language");
+    if (q)
+        snprintf(o->audio_language, sizeof(o->audio_language), "%s", q);
+    q = http_query(req, "start");
+    char *end;
+    double start = q ? strtod(q, &end) : 0;
+    if (q && (*end || !isfinite(start) || start < 0))
+        return http_respond_error(req, ERR_BAD_REQUEST, "start: expected seconds, 0 or more");
+    if (!body)
+        goto done;
+
+    json_t *j = json_object_get(body, "max_bitrate");
+    if (j && (!json_is_integer(j) || json_integer_value(j) < 0))
+        return http_respond_error(req, ERR_BAD_REQUEST, "max_bitrate: expected bits per second");
+    if (j)
+        o->max_bitrate = json_integer_value(j);
+    j = json_object_get(body, "audio_language");
+    if (j && !json_is_string(j))
+        return http_respond_error(req, ERR_BAD_REQUEST, "audio_language: expected a string");
+    if (j)
+        snprintf(o->audio_language, sizeof(o->audio_language), "%s", json_string_value(j));
+    j = json_object_get(body, "start");
+    if (j && (!json_is_number(j) || json_number_value(j) < 0))
+        return http_respond_error(req, ERR_BAD_REQUEST, "start: expected seconds, 0 or more");
+    if (j)
+        start = json_number_value(j);
+    j = json_object_get(body, "profile");
+    if (j) {
+        char err[256];
+        if (profile_parse(j, p, err, sizeof(err)) < 0)
+            return http_respond_error(req, ERR_BAD_REQUEST, err);
+    }
+done:
+    o->start_ms = (int64_t)(start * 1000);
+    return 0;
+}
+
+/* Loads the file named by the route, answering 404 for unknown and missing files. */
+static int load_file(struct http_request *req, struct media_file *f)
+{
+    struct app *app = req->app;
+    int64_t id;
+    int rc = http_param_id(req, 0, &id);
+    if (rc == 0)
+        rc = store_file_get(app->store, id, f);
+    if (rc == ERR_NOT_FOUND)
+        return http_respond_error(req, rc, "There is no such file.");
+    if (rc == 0 && f->missing) {
+        media_file_release(f);
+        return ERR_FILE_MISSING;
+    }
+    return rc;
+}
+
+static json_t *stream_json(const struct stream_plan *s, bool video)
+{
+    json_t *o = json_pack("{sI ss ss sI}", "index", (json_int_t)s->index, "action",
+                          s->copy ? "copy" : "encode", "codec", s->codec, "bitrate",
+                          (json_int_t)s->bitrate);
+    if (video)
+        json_object_update_new(o, json_pack("{si si si}", "width", s->width, "height", s->height,
+                                            "bit_depth", s->bit_depth));
+    else
+        json_object_set_new(o, "channels", json_integer(s->channels));
+    return o;
+}
+
+static int unplayable(struct http_request *req, const struct media_file *f)
+{
+    return http_respond_errorf(req, ERR_UNPLAYABLE, "This file cannot be played: %s.",
+                               f->error ? f->error : "it has no audio or video");
+}
+
+int api_playback(struct http_request *req)
+{
+    json_t *body = NULL;
+    if (strcmp(req->method, "POST") == 0 && req->body.len) {
+        int rc = http_body_json(req, &body);
+        if (rc < 0)
+            return rc;
+    }
+    struct play_options o;
+    struct device_profile p;
+    struct media_file f;
+    int rc = read_options(req, body, &o, &p);
+    json_decref(body);
+    if (rc < 0 || req->queued)
+        return rc;
+    rc = load_file(req, &f);
+    if (rc < 0 || req->queued)
+        return rc;
+
+    struct plan plan;
+    rc = decide(&f, &p, &o, &plan);
+    if (rc == ERR_UNPLAYABLE)
+        rc = unplayable(req, &f);
+    if (rc < 0 || req->queued) {
+        media_file_release(&f);
+        return rc;
+    }
+    json_t *reasons = json_array();
+    for (int r = 0; r < REASON_COUNT; r++)
+        if (plan.reasons & (1u << r))
+            json_array_append_new(reasons, json_string(reason_name((enum playback_reason)r)));
+    json_t *streams = json_object();
+    if (plan.video.present)
+        json_object_set_new(streams, "video", stream_json(&plan.video, true));
+    if (plan.audio.present)
+        json_object_set_new(streams, "audio", stream_json(&plan.audio, false));
+    char url[96];
+    snprintf(url, sizeof(url), "/api/v1/stream/%lld%s", (long long)f.id,
+             plan.method == PLAY_DIRECT ? "?static=1" : "");
+    json_t *out = json_pack("{sI ss so ss sf ss so sf sf}", "file_id", (json_int_t)f.id,
+                            "method", play_method_name(plan.method), "reasons", reasons, "url",
+                            url, "duration", f.duration_ms / 1000.0, "container", f.container,
+                            "streams", streams, "start", o.start_ms / 1000.0, "resume_position",
+                            0.0);
+    media_file_release(&f);
+    return http_respond_json(req, MHD_HTTP_OK, out);
+}
+
+/* Opens path and serves it; a file gone since the scan is file_missing, and one changed
+ * since is served as it is now, its headers coming from fstat. */
+static int serve(struct http_request *req, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+        errno = ENOENT;
+    }
+    if (fd < 0)
+        return errno == ENOENT ? ERR_FILE_MISSING : -errno;
+    return http_serve_file(req, fd, &st, http_mime_type(path), "private, no-cache");
+}
+
+int api_stream(struct http_request *req)
+{
+    struct app *app = req->app;
+    /* ?static=1 says the client has already decided to play the file as it is. */
+    const char *stat_q = http_query(req, "static");
+    if (stat_q && strcmp(stat_q, "1") == 0) {
+        int64_t id;
+        char *path = NULL;
+        int rc = http_param_id(req, 0, &id);
+        if (rc == 0)
+            rc = store_file_path(app->store, id, &path);
+        if (rc == ERR_NOT_FOUND)
+            return http_respond_error(req, rc, "There is no such file.");
+        if (rc == 0)
+            rc = serve(req, path);
+        free(path);
+        return rc;
+    }
+
+    struct play_options o;
+    struct device_profile p;
+    struct media_file f;
+    int rc = read_options(req, NULL, &o, &p);
+    if (rc < 0 || req->queued)
+        return rc;
+    rc = load_file(req, &f);
+    if (rc < 0 || req->queued)
+        return rc;
+    struct plan plan;
+    rc = decide(&f, &p, &o, &plan);
+    if (rc == ERR_UNPLAYABLE)
+        rc = unplayable(req, &f);
+    else if (rc == 0 && plan.method != PLAY_DIRECT)
+        rc = http_respond_json(
+            req, err_status(ERR_NEEDS_HLS),
+            json_pack("{ss ss ss}", "error", err_name(ERR_NEEDS_HLS), "message",
+                      "This file needs HLS on this client, which this server does not offer yet.",
+                      "method", play_method_name(plan.method)));
+    else if (rc == 0)
+        rc = serve(req, f.path);
+    media_file_release(&f);
+    return rc;
+}
