@@ -1,0 +1,33 @@
+#pragma once
+#include "core/compat.h"
+#include "hls/grid.h"
+#include "hls/playlist.h"
+#include "playback/decide.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The one place an ffmpeg command line is made. Pure: from the plan, the rendition and its
+ * grid to an argv. The command writes the rendition's chunks, numbered from the start of
+ * the file, into dir: "N.m4s" (or "N.ts") and, for fMP4, "init_RUN.mp4".
+ *
+ * Timestamps are the source's own (-copyts), and the fMP4 fragments carry them as they
+ * are (no edit list, no shift to zero), so chunks from encoders started at different
+ * places line up, and audio stays in sync after a seek.
+ */
+struct hls_job {
+    const char *ffmpeg; /* the binary, looked up in PATH */
+    const char *input;
+    const char *dir;
+    const struct plan *plan;
+    const struct hls_rendition *rendition;
+    const struct hls_grid *grid;
+    const double *keyframes; /* copy only: where chunks start */
+    size_t start_segment;
+    bool fmp4;
+    unsigned run; /* numbers this encoder's init file */
+};
+
+/* A NULL-terminated argv; free it with hls_argv_free(). */
+int hls_argv_build(const struct hls_job *job, char ***out) WUR;
+void hls_argv_free(char **argv);

@@ -1,0 +1,223 @@
+#include "hls/playlist.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A writer that only counts when out is NULL: the first pass of every playlist. */
+struct writer {
+    char *out;
+    size_t len;
+    size_t cap;
+};
+
+__attribute__((format(printf, 2, 3))) static void put(struct writer *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(w->out ? w->out + w->len : NULL, w->out ? w->cap - w->len : 0, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        w->len += (size_t)n;
+}
+
+static const struct {
+    int height;
+    int64_t bitrate;
+} ladder[] = {{1080, 5000000}, {720, 2800000}, {480, 1400000}, {360, 800000}};
+
+int playlist_h264_level(int width, int height)
+{
+    int64_t mbs = (int64_t)((width + 15) / 16) * ((height + 15) / 16);
+    if (mbs <= 1620)
+        return 30; /* 720x576 */
+    if (mbs <= 3600)
+        return 31; /* 1280x720 */
+    return 40;     /* 1920x1080 */
+}
+
+static int h264_profile_idc(const char *profile, int *constraints)
+{
+    *constraints = 0;
+    if (strcmp(profile, "Constrained Baseline") == 0) {
+        *constraints = 0x40;
+        return 66;
+    }
+    if (strcmp(profile, "Baseline") == 0)
+        return 66;
+    if (strcmp(profile, "Main") == 0)
+        return 77;
+    if (strcmp(profile, "Extended") == 0)
+        return 88;
+    if (strcmp(profile, "High 10") == 0)
+        return 110;
+    if (strcmp(profile, "High 4:2:2") == 0)
+        return 122;
+    if (strcmp(profile, "High 4:4:4 Predictive") == 0)
+        return 244;
+    return 100;
+}
+
+/* RFC 6381 names, as hls.js and Safari read them. */
+static void video_codec(const struct media_stream *v, char *out, size_t size)
+{
+    if (strcmp(v->codec, "h264") == 0) {
+        int constraints;
+        int idc = h264_profile_idc(v->profile, &constraints);
+        snprintf(out, size, "avc1.%02X%02X%02X", idc, constraints, v->level > 0 ? v->level : 40);
+    } else if (strcmp(v->codec, "hevc") == 0) {
+        bool main10 = strcmp(v->profile, "Main 10") == 0;
+        snprintf(out, size, "hvc1.%d.%d.L%d.B0", main10 ? 2 : 1, main10 ? 4 : 6,
+                 v->level > 0 ? v->level : 120);
+    } else if (strcmp(v->codec, "av1") == 0) {
+        snprintf(out, size, "av01.0.08M.%02d", v->bit_depth > 8 ? 10 : 8);
+    } else if (strcmp(v->codec, "vp9") == 0) {
+        snprintf(out, size, "vp09.00.40.%02d", v->bit_depth > 8 ? 10 : 8);
+    } else {
+        snprintf(out, size, "%s", v->codec);
+    }
+}
+
+static void audio_codec(const struct stream_plan *a, const struct media_stream *src, char *out,
+                        size_t size)
+{
+    const char *c = a->copy ? src->codec : a->codec;
+    if (strcmp(c, "aac") == 0)
+        snprintf(out, size, "mp4a.40.%d", a->copy && strstr(src->profile, "HE") ? 5 : 2);
+    else if (strcmp(c, "mp3") == 0)
+        snprintf(out, size, "mp4a.40.34");
+    else if (strcmp(c, "ac3") == 0)
+        snprintf(out, size, "ac-3");
+    else if (strcmp(c, "eac3") == 0)
+        snprintf(out, size, "ec-3");
+    else if (strcmp(c, "opus") == 0)
+        snprintf(out, size, "Opus");
+    else if (strcmp(c, "flac") == 0)
+        snprintf(out, size, "fLaC");
+    else
+        snprintf(out, size, "%s", c);
+}
+
+size_t playlist_renditions(const struct plan *plan, const struct media_stream *video,
+                           const struct media_stream *audio, struct hls_rendition *out)
+{
+    char acodec[32] = "";
+    int64_t abitrate = 0;
+    if (plan->audio.present && audio) {
+        audio_codec(&plan->audio, audio, acodec, sizeof(acodec));
+        abitrate = plan->audio.bitrate;
+    }
+    size_t n = 0;
+    if (!plan->video.present || !video) {
+        struct hls_rendition *r = &out[n++];
+        memset(r, 0, sizeof(*r));
+        snprintf(r->name, sizeof(r->name), "audio");
+        r->copy = true;
+        r->audio_bitrate = abitrate;
+        snprintf(r->codecs, sizeof(r->codecs), "%s", acodec);
+        return n;
+    }
+    if (plan->video.copy) {
+        struct hls_rendition *r = &out[n++];
+        memset(r, 0, sizeof(*r));
+        snprintf(r->name, sizeof(r->name), "copy");
+        r->copy = true;
+        r->width = video->width;
+        r->height = video->height;
+        r->frame_rate = video->frame_rate;
+        r->video_bitrate = plan->video.bitrate;
+        r->audio_bitrate = abitrate;
+        char vcodec[40];
+        video_codec(video, vcodec, sizeof(vcodec));
+        snprintf(r->codecs, sizeof(r->codecs), "%s%s%s", vcodec, *acodec ? "," : "", acodec);
+        return n;
+    }
+    int64_t cap = plan->max_bitrate ? plan->max_bitrate * 85 / 100 : 0;
+    for (size_t i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
+        int h = ladder[i].height;
+        bool last = i + 1 == sizeof(ladder) / sizeof(ladder[0]);
+        if (h > plan->video.height && !(last && n == 0))
+            continue;
+        if (h > plan->video.height)
+            h = plan->video.height;
+        int64_t bitrate = ladder[i].bitrate;
+        if (cap && bitrate > cap) {
+            if (!last)
+                continue;
+            bitrate = cap;
+        }
+        struct hls_rendition *r = &out[n++];
+        memset(r, 0, sizeof(*r));
+        r->height = h & ~1;
+        r->width = (int)((int64_t)plan->video.width * h / plan->video.height) & ~1;
+        snprintf(r->name, sizeof(r->name), "%dp", r->height);
+        r->frame_rate = video->frame_rate > 0 && video->frame_rate <= 60 ? video->frame_rate : 30;
+        r->video_bitrate = bitrate;
+        r->audio_bitrate = abitrate;
+        snprintf(r->codecs, sizeof(r->codecs), "avc1.6400%02X%s%s",
+                 playlist_h264_level(r->width, r->height), *acodec ? "," : "", acodec);
+    }
+    return n;
+}
+
+static void write_master(struct writer *w, const struct hls_rendition *r, size_t n)
+{
+    put(w, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    for (size_t i = 0; i < n; i++) {
+        int64_t avg = r[i].video_bitrate + r[i].audio_bitrate;
+        /* Encodes are capped at 1.2 times their average (maxrate with a 2 s buffer); a copy
+         * may peak higher, which the estimate allows for. */
+        int64_t peak = r[i].copy ? avg * 3 / 2 : r[i].video_bitrate * 6 / 5 + r[i].audio_bitrate;
+        put(w, "#EXT-X-STREAM-INF:BANDWIDTH=%lld,AVERAGE-BANDWIDTH=%lld", (long long)peak,
+            (long long)avg);
+        if (r[i].width)
+            put(w, ",RESOLUTION=%dx%d", r[i].width, r[i].height);
+        if (r[i].frame_rate > 0)
+            put(w, ",FRAME-RATE=%.3f", r[i].frame_rate);
+        put(w, ",CODECS=\"%s\"\n%s/index.m3u8\n", r[i].codecs, r[i].name);
+    }
+}
+
+static void write_media(struct writer *w, const struct hls_grid *g, bool fmp4)
+{
+    put(w, "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%d\n", fmp4 ? 7 : 3,
+        grid_target_duration(g));
+    put(w, "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    if (fmp4)
+        put(w, "#EXT-X-MAP:URI=\"init.mp4\"\n");
+    for (size_t i = 0; i < g->n; i++)
+        put(w, "#EXTINF:%.6f,\n%zu.%s\n", g->segs[i].duration, i, fmp4 ? "m4s" : "ts");
+    put(w, "#EXT-X-ENDLIST\n");
+}
+
+/* Runs a writer twice: to measure, then into one allocation. */
+#define TWO_PASS(call, out, len)                                                                   \
+    do {                                                                                           \
+        struct writer w = {0};                                                                     \
+        call;                                                                                      \
+        w.out = malloc(w.len + 1);                                                                 \
+        if (!w.out)                                                                                \
+            return -ENOMEM;                                                                        \
+        size_t measured = w.len;                                                                   \
+        w.cap = measured + 1;                                                                      \
+        w.len = 0;                                                                                 \
+        call;                                                                                      \
+        if (w.len != measured) {                                                                   \
+            free(w.out);                                                                           \
+            return -EINVAL;                                                                        \
+        }                                                                                          \
+        *(out) = w.out;                                                                            \
+        *(len) = w.len;                                                                            \
+        return 0;                                                                                  \
+    } while (0)
+
+int playlist_master(const struct hls_rendition *r, size_t n, char **out, size_t *len)
+{
+    TWO_PASS(write_master(&w, r, n), out, len);
+}
+
+int playlist_media(const struct hls_grid *g, bool fmp4, char **out, size_t *len)
+{
+    TWO_PASS(write_media(&w, g, fmp4), out, len);
+}

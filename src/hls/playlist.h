@@ -1,0 +1,42 @@
+#pragma once
+#include "core/compat.h"
+#include "hls/grid.h"
+#include "playback/decide.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * HLS playlists, written whole before any encoding. Pure: no I/O, and nothing here knows
+ * about HTTP. Each playlist is written in two passes, as nginx-vod-module does: the first
+ * measures, the second writes into one allocation of that size.
+ */
+
+/* One rendition of a session as the master playlist shows it. */
+struct hls_rendition {
+    char name[16]; /* "copy", "1080p", "720p", …: also its folder in URLs */
+    bool copy;     /* the source video, copied */
+    int width, height;
+    double frame_rate;
+    int64_t video_bitrate; /* average, bits per second */
+    int64_t audio_bitrate;
+    char codecs[64]; /* "avc1.64001f,mp4a.40.2" */
+};
+
+/*
+ * Fills the renditions for plan: a remux offers the copied video as its one rendition; a
+ * transcode offers the 1080p, 720p, 480p and 360p rungs (H.264 High) that are no larger
+ * than the plan's target and fit its bitrate cap, at least one. At most 5 are written to
+ * out; returns how many.
+ */
+size_t playlist_renditions(const struct plan *plan, const struct media_stream *video,
+                           const struct media_stream *audio, struct hls_rendition *out);
+
+/* The x264 level (in tenths, 31 for 3.1) a rendition is encoded at. */
+int playlist_h264_level(int width, int height);
+
+/* The master playlist listing n renditions; *out is malloc'd, NUL-terminated. */
+int playlist_master(const struct hls_rendition *r, size_t n, char **out, size_t *len) WUR;
+/* A whole VOD media playlist for grid; fmp4 adds EXT-X-MAP and names .m4s segments, else
+ * .ts. */
+int playlist_media(const struct hls_grid *g, bool fmp4, char **out, size_t *len) WUR;

@@ -1,0 +1,275 @@
+/* The pure HLS parts: segment grid, playlists and the ffmpeg argv builder. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "hls/argv.h"
+#include "hls/grid.h"
+#include "hls/playlist.h"
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <string.h>
+
+static double total(const struct hls_grid *g)
+{
+    double t = 0;
+    for (size_t i = 0; i < g->n; i++)
+        t += g->segs[i].duration;
+    return t;
+}
+
+static void encode_grid_is_short_then_fixed(void **state)
+{
+    (void)state;
+    struct hls_grid g;
+    assert_int_equal(grid_encode(60.0, 4.0, &g), 0);
+    double want[] = {1, 1, 2, 4, 4};
+    for (int i = 0; i < 5; i++)
+        assert_float_equal(g.segs[i].duration, want[i], 1e-9);
+    assert_float_equal(total(&g), 60.0, 1e-6);
+    /* Starts line up: each is the sum of those before. */
+    for (size_t i = 1; i < g.n; i++)
+        assert_float_equal(g.segs[i].start, g.segs[i - 1].start + g.segs[i - 1].duration, 1e-9);
+    assert_int_equal(g.nchunks, g.n);
+    assert_int_equal(g.segs[7].first_chunk, 7);
+    assert_int_equal(grid_find(&g, 0), 0);
+    assert_int_equal(grid_find(&g, 3.9), 2);
+    assert_int_equal(grid_find(&g, 45.0), grid_find(&g, 44.0));
+    assert_int_equal(grid_find(&g, 1e9), g.n - 1);
+    assert_int_equal(grid_target_duration(&g), 4);
+    grid_release(&g);
+
+    /* The last segment is short, and durations add up to the file's. */
+    assert_int_equal(grid_encode(10.5, 4.0, &g), 0);
+    assert_int_equal(g.n, 5);
+    assert_float_equal(g.segs[4].duration, 2.5, 1e-9);
+    assert_float_equal(total(&g), 10.5, 1e-9);
+    grid_release(&g);
+
+    assert_int_equal(grid_encode(0, 4.0, &g), -EINVAL);
+}
+
+static void copy_grid_starts_on_keyframes(void **state)
+{
+    (void)state;
+    double kf[30];
+    for (int i = 0; i < 30; i++)
+        kf[i] = i * 2.0;
+    struct hls_grid g;
+    assert_int_equal(grid_copy(kf, 30, 60.0, 4.0, &g), 0);
+    assert_float_equal(total(&g), 60.0, 1e-6);
+    size_t chunks = 0;
+    for (size_t i = 0; i < g.n; i++) {
+        /* Every start is a keyframe, and the chunks cover the keyframes in order. */
+        assert_float_equal(g.segs[i].start, kf[g.segs[i].first_chunk], 1e-9);
+        assert_int_equal(g.segs[i].first_chunk, chunks);
+        chunks += g.segs[i].nchunks;
+        if (i > 3 && i + 1 < g.n)
+            assert_float_equal(g.segs[i].duration, 4.0, 1e-9);
+    }
+    assert_int_equal(chunks, 30);
+    assert_int_equal(grid_segment_of_chunk(&g, 29), g.n - 1);
+    grid_release(&g);
+
+    /* Irregular keyframes: a segment runs to the first keyframe past its target. */
+    double odd[] = {0, 0.5, 3.0, 3.2, 9.0, 9.5, 20.0};
+    assert_int_equal(grid_copy(odd, 7, 21.0, 4.0, &g), 0);
+    assert_float_equal(total(&g), 21.0, 1e-6);
+    assert_float_equal(g.segs[0].duration, 3.0, 1e-9); /* 0.5 is short of 1 s */
+    assert_int_equal(g.segs[0].nchunks, 2);
+    assert_float_equal(g.segs[g.n - 1].start, 20.0, 1e-9);
+    assert_float_equal(g.segs[g.n - 1].duration, 1.0, 1e-9);
+    assert_int_equal(grid_target_duration(&g), 11); /* 9.0 to 20.0 */
+    grid_release(&g);
+}
+
+static void media_playlist_is_whole_vod(void **state)
+{
+    (void)state;
+    struct hls_grid g;
+    assert_int_equal(grid_encode(61.5, 4.0, &g), 0);
+    char *text;
+    size_t len;
+    assert_int_equal(playlist_media(&g, true, &text, &len), 0);
+    assert_int_equal(strlen(text), len);
+    assert_non_null(strstr(text, "#EXT-X-PLAYLIST-TYPE:VOD\n"));
+    assert_non_null(strstr(text, "#EXT-X-MAP:URI=\"init.mp4\"\n"));
+    assert_non_null(strstr(text, "#EXT-X-TARGETDURATION:4\n"));
+    assert_non_null(strstr(text, "\n0.m4s\n"));
+    assert_true(strlen(text) > 20 && strcmp(text + len - 15, "#EXT-X-ENDLIST\n") == 0);
+    double sum = 0;
+    size_t segments = 0;
+    for (const char *p = strstr(text, "#EXTINF:"); p; p = strstr(p + 1, "#EXTINF:")) {
+        sum += atof(p + 8);
+        segments++;
+    }
+    assert_int_equal(segments, g.n);
+    assert_float_equal(sum, 61.5, 1e-5);
+    free(text);
+    assert_int_equal(playlist_media(&g, false, &text, &len), 0);
+    assert_null(strstr(text, "EXT-X-MAP"));
+    assert_non_null(strstr(text, "\n0.ts\n"));
+    free(text);
+    grid_release(&g);
+}
+
+static struct media_stream video_stream(const char *codec, const char *profile, int level,
+                                        int w, int h, int depth)
+{
+    struct media_stream v = {.type = STREAM_VIDEO, .level = level, .width = w, .height = h,
+                             .bit_depth = depth, .frame_rate = 23.976};
+    snprintf(v.codec, sizeof(v.codec), "%s", codec);
+    snprintf(v.profile, sizeof(v.profile), "%s", profile);
+    return v;
+}
+
+static void renditions_fit_the_source_and_cap(void **state)
+{
+    (void)state;
+    struct media_stream v = video_stream("hevc", "Main 10", 153, 1920, 1080, 10);
+    struct media_stream a = {.type = STREAM_AUDIO, .index = 1, .channels = 6};
+    snprintf(a.codec, sizeof(a.codec), "eac3");
+    struct plan p = {.method = PLAY_TRANSCODE};
+    p.video = (struct stream_plan){.present = true, .codec = "h264", .width = 1920,
+                                   .height = 1080};
+    p.audio = (struct stream_plan){.present = true, .index = 1, .codec = "aac", .channels = 2,
+                                   .bitrate = 160000};
+    struct hls_rendition r[5];
+    size_t n = playlist_renditions(&p, &v, &a, r);
+    assert_int_equal(n, 4);
+    assert_string_equal(r[0].name, "1080p");
+    assert_string_equal(r[1].name, "720p");
+    assert_int_equal(r[1].width, 1280);
+    assert_string_equal(r[1].codecs, "avc1.64001F,mp4a.40.2");
+    assert_string_equal(r[0].codecs, "avc1.640028,mp4a.40.2");
+
+    char *text;
+    size_t len;
+    assert_int_equal(playlist_master(r, n, &text, &len), 0);
+    assert_non_null(strstr(text, "RESOLUTION=1280x720"));
+    assert_non_null(strstr(text, "FRAME-RATE=23.976"));
+    assert_non_null(strstr(text, "AVERAGE-BANDWIDTH=2960000"));
+    assert_non_null(strstr(text, "BANDWIDTH=3520000,"));
+    assert_non_null(strstr(text, "\n720p/index.m3u8\n"));
+    free(text);
+
+    /* A 2 Mb/s cap keeps the rungs under 85 % of it. */
+    p.max_bitrate = 2000000;
+    n = playlist_renditions(&p, &v, &a, r);
+    assert_int_equal(n, 2);
+    assert_string_equal(r[0].name, "480p");
+    /* A small source gets one rendition at its own size. */
+    p.max_bitrate = 0;
+    p.video.width = 320;
+    p.video.height = 180;
+    n = playlist_renditions(&p, &v, &a, r);
+    assert_int_equal(n, 1);
+    assert_string_equal(r[0].name, "180p");
+    assert_int_equal(r[0].width, 320);
+
+    /* A remux offers the copy, named as the source's codec. */
+    p.method = PLAY_REMUX;
+    p.video.copy = true;
+    p.audio.copy = true;
+    n = playlist_renditions(&p, &v, &a, r);
+    assert_int_equal(n, 1);
+    assert_string_equal(r[0].name, "copy");
+    assert_string_equal(r[0].codecs, "hvc1.2.4.L153.B0,ec-3");
+    struct media_stream h = video_stream("h264", "High", 41, 1920, 1080, 8);
+    n = playlist_renditions(&p, &h, &a, r);
+    assert_string_equal(r[0].codecs, "avc1.640029,ec-3");
+}
+
+static bool has_pair(char **argv, const char *opt, const char *value)
+{
+    for (size_t i = 0; argv[i] && argv[i + 1]; i++)
+        if (strcmp(argv[i], opt) == 0 && (!value || strcmp(argv[i + 1], value) == 0))
+            return true;
+    return false;
+}
+
+static void argv_follows_the_plan(void **state)
+{
+    (void)state;
+    struct hls_grid g;
+    assert_int_equal(grid_encode(60.0, 4.0, &g), 0);
+    struct plan p = {.method = PLAY_TRANSCODE};
+    p.video = (struct stream_plan){.present = true, .codec = "h264", .width = 1920,
+                                   .height = 1080};
+    p.audio = (struct stream_plan){.present = true, .index = 1, .codec = "aac", .channels = 2,
+                                   .bitrate = 160000};
+    struct hls_rendition r = {.name = "720p", .width = 1280, .height = 720,
+                              .video_bitrate = 2800000};
+    struct hls_job job = {.ffmpeg = "ffmpeg", .input = "/m/in.mkv", .dir = "/t/720p",
+                          .plan = &p, .rendition = &r, .grid = &g, .start_segment = 5,
+                          .fmp4 = true, .run = 2};
+    char **argv;
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    assert_string_equal(argv[0], "ffmpeg");
+    assert_true(has_pair(argv, "-ss", "12.000")); /* segment 5 starts at 1+1+2+4+4 */
+    assert_true(has_pair(argv, "-i", "/m/in.mkv"));
+    assert_true(has_pair(argv, "-c:v", "libx264"));
+    assert_true(has_pair(argv, "-vf", "scale=1280:720,format=yuv420p"));
+    assert_true(has_pair(argv, "-level:v", "3.1"));
+    assert_true(has_pair(argv, "-force_key_frames", NULL));
+    assert_true(has_pair(argv, "-start_number", "5"));
+    assert_true(has_pair(argv, "-hls_fmp4_init_filename", "init_2.mp4"));
+    assert_true(has_pair(argv, "-hls_segment_filename", "/t/720p/%d.m4s"));
+    assert_true(has_pair(argv, "-c:a", "aac"));
+    assert_true(has_pair(argv, "-copyts", NULL) || has_pair(argv, "-avoid_negative_ts", NULL));
+    for (size_t i = 0; argv[i]; i++)
+        if (strcmp(argv[i], "-force_key_frames") == 0)
+            assert_true(strncmp(argv[i + 1], "16.000,20.000,", 14) == 0);
+    hls_argv_free(argv);
+    grid_release(&g);
+
+    /* A copy seeks just past the segment's keyframe and copies; HEVC is tagged hvc1. */
+    double kf[30];
+    for (int i = 0; i < 30; i++)
+        kf[i] = i * 2.0 + 0.003;
+    assert_int_equal(grid_copy(kf, 30, 60.0, 4.0, &g), 0);
+    p.method = PLAY_REMUX;
+    p.video.copy = true;
+    snprintf(p.video.codec, sizeof(p.video.codec), "hevc");
+    p.audio.copy = true;
+    r = (struct hls_rendition){.name = "copy", .copy = true};
+    job.keyframes = kf;
+    job.start_segment = 4;
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    char ss[16];
+    snprintf(ss, sizeof(ss), "%.3f", kf[g.segs[4].first_chunk] + 0.2);
+    assert_true(has_pair(argv, "-ss", ss));
+    assert_true(has_pair(argv, "-noaccurate_seek", NULL) || has_pair(argv, "-ss", NULL));
+    assert_true(has_pair(argv, "-c:v", "copy"));
+    assert_true(has_pair(argv, "-tag:v", "hvc1"));
+    assert_true(has_pair(argv, "-c:a", "copy"));
+    char start[16];
+    snprintf(start, sizeof(start), "%u", g.segs[4].first_chunk);
+    assert_true(has_pair(argv, "-start_number", start));
+    assert_false(has_pair(argv, "-force_key_frames", NULL));
+    hls_argv_free(argv);
+
+    /* MPEG-TS when asked for. */
+    job.fmp4 = false;
+    job.start_segment = 0;
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    assert_true(has_pair(argv, "-hls_segment_type", "mpegts"));
+    assert_false(has_pair(argv, "-ss", NULL));
+    hls_argv_free(argv);
+    grid_release(&g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(encode_grid_is_short_then_fixed),
+        cmocka_unit_test(copy_grid_starts_on_keyframes),
+        cmocka_unit_test(media_playlist_is_whole_vod),
+        cmocka_unit_test(renditions_fit_the_source_and_cap),
+        cmocka_unit_test(argv_follows_the_plan),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
