@@ -83,7 +83,7 @@ int main(int argc, char **argv)
     struct app app = {.cfg = &cfg};
     struct http_server *server = NULL;
     int exit_code = 1;
-    char db[4096];
+    char db[4096 + 16];
     snprintf(db, sizeof(db), "%s/reel.db", cfg.data);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cores = cores > 0 ? cores : 1;
@@ -96,6 +96,21 @@ int main(int argc, char **argv)
         goto out;
     int scan_threads = cfg.scan_threads ? (int)cfg.scan_threads : (int)cores;
     if (scanner_new(&app.scanner, app.store, &cfg.library, scan_threads) < 0)
+        goto out;
+    char temp[4096 + 16];
+    snprintf(temp, sizeof(temp), "%s/transcodes", cfg.data);
+    struct hls_config hls = {
+        .ffmpeg = cfg.ffmpeg,
+        .temp_dir = temp,
+        .segment_s = (double)cfg.hls_segment,
+        .max_encoders = cfg.hls_max_encoders ? (int)cfg.hls_max_encoders : (int)cores,
+        .idle_ms = cfg.hls_idle_timeout * 1000,
+        .prewarm_ms = cfg.hls_prewarm_timeout * 1000,
+        .wait_ms = cfg.hls_wait_timeout * 1000,
+        .grace_ms = cfg.hls_kill_grace * 1000,
+        .temp_max_bytes = cfg.hls_temp_max_mb << 20,
+    };
+    if (hls_new(&app.hls, &hls) < 0)
         goto out;
 
     struct http_config hc = {
@@ -111,6 +126,7 @@ int main(int argc, char **argv)
     };
     if (http_server_start(&server, &hc) < 0)
         goto out;
+    app.server = server;
     /* Tests and scripts read this line to learn the port. */
     printf("reel: listening on http://%.*s:%u\n", (int)(strrchr(cfg.listen, ':') - cfg.listen),
            cfg.listen, http_server_port(server));
@@ -126,7 +142,11 @@ int main(int argc, char **argv)
     LOG(L_INFO, "main", "%s: shutting down", strsignal(sig));
     exit_code = 0;
 out:
+    /* Parked segment requests are woken first: libmicrohttpd cannot stop with suspended
+     * connections. Encoders are reaped and temp folders removed last. */
+    hls_close(app.hls);
     http_server_stop(server);
+    hls_free(app.hls);
     scanner_free(app.scanner);
     auth_free(app.auth);
     store_close(app.store);

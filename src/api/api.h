@@ -1,6 +1,7 @@
 #pragma once
 #include "auth/auth.h"
 #include "core/config.h"
+#include "hls/session.h"
 #include "http/server.h"
 #include "library/scan.h"
 #include "store/store.h"
@@ -11,6 +12,8 @@ struct app {
     struct store *store;
     struct auth *auth;
     struct scanner *scanner;
+    struct hls *hls;
+    struct http_server *server; /* for /metrics */
 };
 
 extern const struct http_route api_routes[];

@@ -1,5 +1,6 @@
 #pragma once
 #include "api/api.h"
+#include <stdatomic.h>
 
 /* The handlers, one file per resource; api/routes.c maps them to paths. */
 int api_login(struct http_request *req);
@@ -13,6 +14,17 @@ int api_scan_status(struct http_request *req);
 int api_scan_start(struct http_request *req);
 int api_playback(struct http_request *req);
 int api_stream(struct http_request *req);
+int api_hls_preload(struct http_request *req);
+int api_hls_master(struct http_request *req);
+int api_hls_media(struct http_request *req);
+int api_hls_segment(struct http_request *req);
+int api_hls_state(struct http_request *req);
+int api_hls_end(struct http_request *req);
+int api_hls_heartbeat(struct http_request *req);
+int api_metrics(struct http_request *req);
+
+/* Bytes sent by direct play, for /metrics. */
+extern atomic_uint_fast64_t api_direct_bytes;
 
 /* A string member of a JSON body, or NULL when it is absent or not a string. */
 const char *api_json_string(json_t *body, const char *key);

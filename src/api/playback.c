@@ -5,17 +5,29 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+atomic_uint_fast64_t api_direct_bytes;
+
+/* What a client says about how it will play. */
+struct request_options {
+    struct play_options o;
+    struct device_profile p;
+    bool fmp4; /* HLS segments: fMP4, or MPEG-TS when the client asks for "ts" */
+};
+
 /* Options from the query string, then from a POSTed body, which wins. */
-static int read_options(struct http_request *req, json_t *body, struct play_options *o,
-                        struct device_profile *p)
+static int read_options(struct http_request *req, json_t *body, struct request_options *ro)
 {
+    struct play_options *o = &ro->o;
+    struct device_profile *p = &ro->p;
     memset(o, 0, sizeof(*o));
     profile_default(p);
+    const char *segments = http_query(req, "segments");
     const char *q = http_query(req, "max_bitrate");
     uint64_t v;
     if (q && str_to_u64(str_from(q), INT64_MAX, &v) < 0)
@@ -53,7 +65,15 @@ static int read_options(struct http_request *req, json_t *body, struct play_opti
         if (profile_parse(j, p, err, sizeof(err)) < 0)
             return http_respond_error(req, ERR_BAD_REQUEST, err);
     }
+    j = json_object_get(body, "segments");
+    if (j && !json_is_string(j))
+        return http_respond_error(req, ERR_BAD_REQUEST, "segments: \"fmp4\" or \"ts\"");
+    if (j)
+        segments = json_string_value(j);
 done:
+    if (segments && strcmp(segments, "ts") != 0 && strcmp(segments, "fmp4") != 0)
+        return http_respond_error(req, ERR_BAD_REQUEST, "segments: \"fmp4\" or \"ts\"");
+    ro->fmp4 = !segments || strcmp(segments, "ts") != 0;
     o->start_ms = (int64_t)(start * 1000);
     return 0;
 }
@@ -94,7 +114,28 @@ static int unplayable(struct http_request *req, const struct media_file *f)
                                f->error ? f->error : "it has no audio or video");
 }
 
-int api_playback(struct http_request *req)
+/* The HLS session for this user, file and plan, and its master playlist's URL. */
+static int open_session(struct http_request *req, const struct media_file *f,
+                        const struct plan *plan, const struct request_options *ro, bool prewarm,
+                        char id[HLS_ID_LEN + 1], char *url, size_t size)
+{
+    struct app *app = req->app;
+    struct hls_open open = {.user_id = req->user_id,
+                            .file = f,
+                            .plan = plan,
+                            .fmp4 = ro->fmp4,
+                            .start_ms = ro->o.start_ms,
+                            .prewarm = prewarm};
+    int rc = hls_open(app->hls, &open, id);
+    if (rc == 0)
+        snprintf(url, size, "/api/v1/hls/%s/master.m3u8", id);
+    return rc;
+}
+
+/* Reads the options and the file and decides: the common start of the handlers below.
+ * Returns 0 with f loaded (release it), or an error or a queued answer. */
+static int prepare(struct http_request *req, struct request_options *ro, struct media_file *f,
+                   struct plan *plan)
 {
     json_t *body = NULL;
     if (strcmp(req->method, "POST") == 0 && req->body.len) {
@@ -102,24 +143,41 @@ int api_playback(struct http_request *req)
         if (rc < 0)
             return rc;
     }
-    struct play_options o;
-    struct device_profile p;
-    struct media_file f;
-    int rc = read_options(req, body, &o, &p);
+    int rc = read_options(req, body, ro);
     json_decref(body);
     if (rc < 0 || req->queued)
-        return rc;
-    rc = load_file(req, &f);
+        return rc < 0 ? rc : 1;
+    rc = load_file(req, f);
     if (rc < 0 || req->queued)
-        return rc;
-
-    struct plan plan;
-    rc = decide(&f, &p, &o, &plan);
+        return rc < 0 ? rc : 1;
+    rc = decide(f, &ro->p, &ro->o, plan);
     if (rc == ERR_UNPLAYABLE)
-        rc = unplayable(req, &f);
+        rc = unplayable(req, f);
     if (rc < 0 || req->queued) {
-        media_file_release(&f);
-        return rc;
+        media_file_release(f);
+        return rc < 0 ? rc : 1;
+    }
+    return 0;
+}
+
+int api_playback(struct http_request *req)
+{
+    struct request_options ro;
+    struct media_file f;
+    struct plan plan;
+    int rc = prepare(req, &ro, &f, &plan);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    char url[96], id[HLS_ID_LEN + 1];
+    if (plan.method == PLAY_DIRECT) {
+        snprintf(url, sizeof(url), "/api/v1/stream/%lld?static=1", (long long)f.id);
+    } else {
+        /* Opening costs nothing until a segment is asked for; unplayed, it ends soon. */
+        rc = open_session(req, &f, &plan, &ro, true, id, url, sizeof(url));
+        if (rc < 0) {
+            media_file_release(&f);
+            return rc;
+        }
     }
     json_t *reasons = json_array();
     for (int r = 0; r < REASON_COUNT; r++)
@@ -130,14 +188,10 @@ int api_playback(struct http_request *req)
         json_object_set_new(streams, "video", stream_json(&plan.video, true));
     if (plan.audio.present)
         json_object_set_new(streams, "audio", stream_json(&plan.audio, false));
-    char url[96];
-    snprintf(url, sizeof(url), "/api/v1/stream/%lld%s", (long long)f.id,
-             plan.method == PLAY_DIRECT ? "?static=1" : "");
-    json_t *out = json_pack("{sI ss so ss sf ss so sf sf}", "file_id", (json_int_t)f.id,
-                            "method", play_method_name(plan.method), "reasons", reasons, "url",
-                            url, "duration", f.duration_ms / 1000.0, "container", f.container,
-                            "streams", streams, "start", o.start_ms / 1000.0, "resume_position",
-                            0.0);
+    json_t *out = json_pack("{sI ss so ss sf ss so sf sf}", "file_id", (json_int_t)f.id, "method",
+                            play_method_name(plan.method), "reasons", reasons, "url", url,
+                            "duration", f.duration_ms / 1000.0, "container", f.container, "streams",
+                            streams, "start", ro.o.start_ms / 1000.0, "resume_position", 0.0);
     media_file_release(&f);
     return http_respond_json(req, MHD_HTTP_OK, out);
 }
@@ -155,7 +209,11 @@ static int serve(struct http_request *req, const char *path)
     }
     if (fd < 0)
         return errno == ENOENT ? ERR_FILE_MISSING : -errno;
-    return http_serve_file(req, fd, &st, http_mime_type(path), "private, no-cache");
+    uint64_t bytes = 0;
+    int rc = http_serve_file(req, fd, &st, http_mime_type(path), "private, no-cache", &bytes);
+    if (rc == 0)
+        atomic_fetch_add(&api_direct_bytes, bytes);
+    return rc;
 }
 
 int api_stream(struct http_request *req)
@@ -177,27 +235,53 @@ int api_stream(struct http_request *req)
         return rc;
     }
 
-    struct play_options o;
-    struct device_profile p;
+    struct request_options ro;
     struct media_file f;
-    int rc = read_options(req, NULL, &o, &p);
-    if (rc < 0 || req->queued)
-        return rc;
-    rc = load_file(req, &f);
-    if (rc < 0 || req->queued)
-        return rc;
     struct plan plan;
-    rc = decide(&f, &p, &o, &plan);
-    if (rc == ERR_UNPLAYABLE)
-        rc = unplayable(req, &f);
-    else if (rc == 0 && plan.method != PLAY_DIRECT)
-        rc = http_respond_json(
-            req, err_status(ERR_NEEDS_HLS),
-            json_pack("{ss ss ss}", "error", err_name(ERR_NEEDS_HLS), "message",
-                      "This file needs HLS on this client, which this server does not offer yet.",
-                      "method", play_method_name(plan.method)));
-    else if (rc == 0)
+    int rc = prepare(req, &ro, &f, &plan);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    if (plan.method == PLAY_DIRECT) {
         rc = serve(req, f.path);
+        media_file_release(&f);
+        return rc;
+    }
+    char url[96], id[HLS_ID_LEN + 1];
+    rc = open_session(req, &f, &plan, &ro, false, id, url, sizeof(url));
     media_file_release(&f);
-    return rc;
+    if (rc < 0)
+        return rc;
+    struct MHD_Response *r = http_json_response(
+        json_pack("{ss ss}", "method", play_method_name(plan.method), "url", url));
+    if (r)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, url);
+    return http_respond(req, MHD_HTTP_FOUND, r);
+}
+
+int api_hls_preload(struct http_request *req)
+{
+    struct app *app = req->app;
+    struct request_options ro;
+    struct media_file f;
+    struct plan plan;
+    int rc = prepare(req, &ro, &f, &plan);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    if (plan.method == PLAY_DIRECT) {
+        media_file_release(&f);
+        return http_respond_json(req, MHD_HTTP_ACCEPTED,
+                                 json_pack("{sb ss ss}", "started", 0, "method", "direct_play",
+                                           "message", "Direct play needs no pre-warming."));
+    }
+    char url[96], id[HLS_ID_LEN + 1];
+    rc = open_session(req, &f, &plan, &ro, true, id, url, sizeof(url));
+    media_file_release(&f);
+    if (rc < 0)
+        return rc;
+    rc = hls_prewarm(app->hls, id);
+    json_t *out = json_pack("{sb ss ss ss}", "started", rc == 0, "method",
+                            play_method_name(plan.method), "session_id", id, "url", url);
+    if (rc < 0)
+        json_object_set_new(out, "reason", json_string(err_name(rc)));
+    return http_respond_json(req, MHD_HTTP_ACCEPTED, out);
 }

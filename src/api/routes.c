@@ -13,6 +13,15 @@ const struct http_route api_routes[] = {
     {"GET", "/api/v1/playback/:id", api_playback, HTTP_USER},
     {"POST", "/api/v1/playback/:id", api_playback, HTTP_USER},
     {"GET", "/api/v1/stream/:id", api_stream, HTTP_USER},
+    {"POST", "/api/v1/hls/preload/:id", api_hls_preload, HTTP_USER},
+    {"GET", "/api/v1/hls/:session", api_hls_state, HTTP_USER},
+    {"DELETE", "/api/v1/hls/:session", api_hls_end, HTTP_USER},
+    {"POST", "/api/v1/hls/:session/heartbeat", api_hls_heartbeat, HTTP_USER},
+    {"GET", "/api/v1/hls/:session/master.m3u8", api_hls_master, HTTP_USER},
+    {"GET", "/api/v1/hls/:session/:rendition/index.m3u8", api_hls_media, HTTP_USER},
+    {"GET", "/api/v1/hls/:session/:rendition/:file", api_hls_segment, HTTP_USER},
+    /* Public to loopback; elsewhere it needs an administrator (see api/metrics.c). */
+    {"GET", "/metrics", api_metrics, HTTP_PUBLIC},
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

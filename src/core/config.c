@@ -47,6 +47,20 @@ static const struct setting settings[] = {
      "seconds a sign-in token stays valid"},
     {"scan-threads", T_INT, F(scan_threads), "0", 0, 64,
      "threads that probe media during a scan (0: one per core)"},
+    {"ffmpeg", T_STRING, F(ffmpeg), "ffmpeg", 0, 0, "the ffmpeg binary that makes HLS"},
+    {"hls-segment", T_INT, F(hls_segment), "4", 2, 10, "seconds per HLS segment"},
+    {"hls-idle-timeout", T_INT, F(hls_idle_timeout), "120", 1, 86400,
+     "seconds without a request before an HLS session ends"},
+    {"hls-prewarm-timeout", T_INT, F(hls_prewarm_timeout), "60", 1, 3600,
+     "seconds a pre-warmed session waits to be played"},
+    {"hls-max-encoders", T_INT, F(hls_max_encoders), "0", 0, 256,
+     "ffmpeg processes at once (0: one per core)"},
+    {"hls-wait-timeout", T_INT, F(hls_wait_timeout), "30", 1, 600,
+     "seconds a segment request waits for the encoder"},
+    {"hls-kill-grace", T_INT, F(hls_kill_grace), "3", 0, 60,
+     "seconds between SIGTERM and SIGKILL for an encoder"},
+    {"hls-temp-max-mb", T_INT, F(hls_temp_max_mb), "10240", 16, 10485760,
+     "MiB of HLS temp files before old ones are evicted"},
 };
 
 static void list_clear(struct strlist *l)

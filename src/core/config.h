@@ -28,6 +28,14 @@ struct config {
     long long connection_timeout;
     long long token_ttl;
     long long scan_threads;
+    char *ffmpeg;
+    long long hls_segment;
+    long long hls_idle_timeout;
+    long long hls_prewarm_timeout;
+    long long hls_max_encoders;
+    long long hls_wait_timeout;
+    long long hls_kill_grace;
+    long long hls_temp_max_mb;
 };
 
 enum { CONFIG_HELP = 1 };

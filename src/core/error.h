@@ -17,11 +17,13 @@
     X(ERR_METHOD, "method_not_allowed", 405, "This endpoint does not take that method.")           \
     X(ERR_CONFLICT, "conflict", 409, "That already exists.")                                       \
     X(ERR_SCAN_RUNNING, "scan_running", 409, "A library scan is already running.")                 \
-    X(ERR_NEEDS_HLS, "needs_hls", 409, "This file cannot be played directly on this client.")      \
     X(ERR_TOO_BIG, "payload_too_large", 413, "The request body is too large.")                     \
     X(ERR_UNPLAYABLE, "unplayable", 422, "This file cannot be played.")                            \
     X(ERR_THROTTLED, "too_many_attempts", 429, "Too many failed sign-ins; wait and try again.")    \
     X(ERR_INTERNAL, "internal", 500, "Something went wrong on the server.")                        \
+    X(ERR_ENCODER_FAILED, "encoder_failed", 502, "The encoder failed on this file.")               \
+    X(ERR_ENCODERS_BUSY, "encoders_busy", 503, "Every encoder is busy; try again shortly.")        \
+    X(ERR_SEGMENT_TIMEOUT, "segment_timeout", 504, "The segment took too long to make.")           \
     X(ERR_UNAVAILABLE, "unavailable", 503, "The server is busy; try again shortly.")
 
 enum reel_error {

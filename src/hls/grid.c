@@ -13,8 +13,8 @@ double grid_target(size_t i, double target)
     return target;
 }
 
-static int push(struct hls_grid *g, size_t *alloc, double start, double duration,
-                uint32_t first, uint32_t count)
+static int push(struct hls_grid *g, size_t *alloc, double start, double duration, uint32_t first,
+                uint32_t count)
 {
     if (g->n == *alloc) {
         size_t a = *alloc ? *alloc * 2 : 64;

@@ -20,7 +20,7 @@ struct hls_rendition {
     double frame_rate;
     int64_t video_bitrate; /* average, bits per second */
     int64_t audio_bitrate;
-    char codecs[64]; /* "avc1.64001f,mp4a.40.2" */
+    char codecs[80]; /* "avc1.64001f,mp4a.40.2" */
 };
 
 /*

@@ -2,6 +2,7 @@
 #include "core/error.h"
 #include "http/range.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +13,25 @@
 const char *http_mime_type(const char *path)
 {
     static const char *const types[][2] = {
-        {"mp4", "video/mp4"},         {"m4v", "video/mp4"},
-        {"m4s", "video/iso.segment"}, {"webm", "video/webm"},
-        {"mkv", "video/x-matroska"},  {"ts", "video/mp2t"},
-        {"mov", "video/quicktime"},   {"avi", "video/x-msvideo"},
+        {"mp4", "video/mp4"},
+        {"m4v", "video/mp4"},
+        {"m4s", "video/iso.segment"},
+        {"webm", "video/webm"},
+        {"mkv", "video/x-matroska"},
+        {"ts", "video/mp2t"},
+        {"mov", "video/quicktime"},
+        {"avi", "video/x-msvideo"},
         {"m3u8", "application/vnd.apple.mpegurl"},
         {"html", "text/html; charset=utf-8"},
         {"js", "text/javascript; charset=utf-8"},
         {"mjs", "text/javascript; charset=utf-8"},
         {"css", "text/css; charset=utf-8"},
-        {"json", "application/json"}, {"svg", "image/svg+xml"},
-        {"png", "image/png"},         {"jpg", "image/jpeg"},
-        {"ico", "image/x-icon"},      {"vtt", "text/vtt; charset=utf-8"},
+        {"json", "application/json"},
+        {"svg", "image/svg+xml"},
+        {"png", "image/png"},
+        {"jpg", "image/jpeg"},
+        {"ico", "image/x-icon"},
+        {"vtt", "text/vtt; charset=utf-8"},
         {"srt", "application/x-subrip"},
     };
     const char *dot = strrchr(path, '.');
@@ -134,9 +142,9 @@ static void multipart_free(void *cls)
     free(m);
 }
 
-static struct MHD_Response *multipart(int fd, const struct byte_range *r, size_t n,
-                                      uint64_t size, const char *type, unsigned long id,
-                                      char *content_type, size_t ct_size)
+static struct MHD_Response *multipart(int fd, const struct byte_range *r, size_t n, uint64_t size,
+                                      const char *type, unsigned long id, char *content_type,
+                                      size_t ct_size)
 {
     struct multipart *m = calloc(1, sizeof(*m));
     if (!m)
@@ -165,8 +173,12 @@ static struct MHD_Response *multipart(int fd, const struct byte_range *r, size_t
 }
 
 int http_serve_file(struct http_request *req, int fd, const struct stat *st,
-                    const char *content_type, const char *cache_control)
+                    const char *content_type, const char *cache_control, uint64_t *bytes)
 {
+    uint64_t ignored;
+    if (!bytes)
+        bytes = &ignored;
+    *bytes = 0;
     uint64_t size = (uint64_t)st->st_size;
     char etag[80], lastmod[40];
     snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx\"", (unsigned long long)st->st_ino,
@@ -211,6 +223,7 @@ int http_serve_file(struct http_request *req, int fd, const struct stat *st,
     }
     if (res == RANGE_PARTIAL && n == 1) {
         status = MHD_HTTP_PARTIAL_CONTENT;
+        *bytes = ranges[0].length;
         r = MHD_create_response_from_fd_at_offset64(ranges[0].length, fd, ranges[0].start);
         snprintf(value, sizeof(value), "bytes %llu-%llu/%llu", (unsigned long long)ranges[0].start,
                  (unsigned long long)(ranges[0].start + ranges[0].length - 1),
@@ -225,6 +238,7 @@ int http_serve_file(struct http_request *req, int fd, const struct stat *st,
         if (r)
             MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, value);
     } else {
+        *bytes = size;
         r = MHD_create_response_from_fd_at_offset64(size, fd, 0);
         if (r)
             MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
@@ -235,4 +249,81 @@ int http_serve_file(struct http_request *req, int fd, const struct stat *st,
     }
     common_headers(r, etag, lastmod, cache_control);
     return http_respond(req, status, r);
+}
+
+struct concat {
+    size_t n;
+    int *fds;
+    uint64_t *sizes;
+};
+
+static ssize_t concat_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct concat *c = cls;
+    for (size_t i = 0; i < c->n; i++) {
+        if (pos >= c->sizes[i]) {
+            pos -= c->sizes[i];
+            continue;
+        }
+        uint64_t left = c->sizes[i] - pos;
+        ssize_t got = pread(c->fds[i], out, left < max ? (size_t)left : max, (off_t)pos);
+        return got > 0 ? got : MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void concat_free(void *cls)
+{
+    struct concat *c = cls;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->fds[i] >= 0)
+            close(c->fds[i]);
+    free(c->fds);
+    free(c->sizes);
+    free(c);
+}
+
+int http_serve_files(struct http_request *req, char *const *paths, size_t n,
+                     const char *content_type, const char *cache_control, uint64_t *bytes)
+{
+    struct concat *c = calloc(1, sizeof(*c));
+    if (c) {
+        c->fds = malloc(n * sizeof(*c->fds));
+        c->sizes = calloc(n, sizeof(*c->sizes));
+    }
+    if (!c || !c->fds || !c->sizes) {
+        if (c)
+            concat_free(c);
+        return -ENOMEM;
+    }
+    uint64_t total = 0;
+    struct stat st;
+    for (size_t i = 0; i < n; i++) {
+        c->fds[i] = open(paths[i], O_RDONLY | O_CLOEXEC);
+        c->n = i + 1;
+        if (c->fds[i] < 0 || fstat(c->fds[i], &st) < 0) {
+            int rc = -errno;
+            concat_free(c);
+            return rc;
+        }
+        c->sizes[i] = (uint64_t)st.st_size;
+        total += c->sizes[i];
+    }
+    *bytes = total;
+    if (n == 1) {
+        int fd = c->fds[0];
+        c->fds[0] = -1;
+        concat_free(c);
+        return http_serve_file(req, fd, &st, content_type, cache_control, bytes);
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(total, 256 * 1024, concat_read, c, concat_free);
+    if (!r) {
+        concat_free(c);
+        return -ENOMEM;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    if (cache_control)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    return http_respond(req, MHD_HTTP_OK, r);
 }

@@ -16,7 +16,26 @@ struct http_server {
     struct MHD_Daemon *daemon;
     struct http_config cfg;
     atomic_ulong next_id;
+    atomic_uint_fast64_t by_class[6];
 };
+
+void http_suspend(struct http_request *req)
+{
+    req->suspended = true;
+    MHD_suspend_connection(req->conn);
+}
+
+void http_resume(struct http_request *req, int why)
+{
+    req->wake = why;
+    MHD_resume_connection(req->conn);
+}
+
+void http_status_counts(const struct http_server *s, uint64_t out[6])
+{
+    for (int i = 0; i < 6; i++)
+        out[i] = atomic_load(&s->by_class[i]);
+}
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -196,11 +215,25 @@ static void answer(struct http_server *s, struct http_request *req)
     req->dispatched = true;
     log_request_id = req->id;
     int rc = dispatch(s, req);
-    if (rc < 0 && !req->queued)
-        http_respond_error(req, rc, NULL);
-    if (!req->queued)
+    if (rc < 0 && !req->queued) {
+        if (req->suspended) {
+            /* A handler that parked the request cannot also fail it. */
+            LOG(L_ERROR, "http", "%s %s: failed after suspending", req->method, req->url);
+        } else {
+            http_respond_error(req, rc, NULL);
+        }
+    }
+    if (!req->queued && !req->suspended)
         LOG(L_ERROR, "http", "%s %s: the handler queued no response", req->method, req->url);
     log_request_id = 0;
+}
+
+/* What to tell libmicrohttpd after a handler ran: a parked request stays open. */
+static enum MHD_Result outcome(const struct http_request *req)
+{
+    if (req->queued)
+        return req->result;
+    return req->suspended ? MHD_YES : MHD_NO;
 }
 
 static bool has_body(struct http_request *req, struct http_server *s)
@@ -252,13 +285,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * too big is refused before it is read. */
         if (has_body(req, s) && req->too_big) {
             answer(s, req);
-            return req->queued ? req->result : MHD_NO;
+            return outcome(req);
         }
         return MHD_YES;
     }
 
+    if (req->dispatched && req->suspended && !req->queued) {
+        /* Resumed: the handler runs again and now answers (or parks the request again). */
+        req->suspended = false;
+        req->resumed = true;
+        req->route = NULL;
+        answer(s, req);
+        return outcome(req);
+    }
     if (req->dispatched)
-        return MHD_YES; /* a suspended request being resumed, or the body of an early answer */
+        return MHD_YES; /* the rest of the body of a request answered early */
 
     if (*upload_size) {
         if (!req->too_big && buf_append(&req->body, upload_data, *upload_size) < 0) {
@@ -269,19 +310,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     answer(s, req);
-    return req->queued ? req->result : MHD_NO;
+    return outcome(req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)conn;
     struct http_request *req = *ctx;
     if (!req)
         return;
     log_request_id = req->id;
     int64_t us = clock_mono_us() - req->start_us;
+    struct http_server *s = cls;
+    atomic_fetch_add(&s->by_class[req->status / 100 < 6 ? req->status / 100 : 0], 1);
     LOG(L_DEBUG, "http", "%s %s %u %.1fms%s", req->method, req->url, req->status, us / 1000.0,
         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     log_request_id = 0;

@@ -32,7 +32,12 @@ struct http_request {
     char username[64];
     bool admin;
 
+    /* After http_resume(): why, as the caller put it; 0 on the first call. */
+    int wake;
+    bool resumed;
+
     /* Private to the server. */
+    bool suspended;
     const struct http_route *route;
     int64_t start_us;
     unsigned status;
@@ -74,6 +79,17 @@ int http_server_start(struct http_server **out, const struct http_config *cfg) W
 uint16_t http_server_port(const struct http_server *s);
 /* Stops accepting, closes every connection and frees the server. Accepts NULL. */
 void http_server_stop(struct http_server *s);
+
+/*
+ * Parks the request without answering: the handler returns 0 having queued nothing, and
+ * no thread waits. http_resume() (from any thread) makes the server call the handler
+ * again, with req->resumed set and req->wake = why.
+ */
+void http_suspend(struct http_request *req);
+void http_resume(struct http_request *req, int why);
+
+/* Responses sent so far by status class: [1] counts 1xx … [5] counts 5xx. */
+void http_status_counts(const struct http_server *s, uint64_t out[6]);
 
 /* Queues r (which the call takes over) with status; returns 0 or ERR_INTERNAL. */
 int http_respond(struct http_request *req, unsigned status, struct MHD_Response *r);

@@ -27,7 +27,7 @@ const char *play_method_name(enum play_method m)
 /* Codecs that HLS with fMP4 segments can carry as they are. */
 static bool hls_can_copy(const char *codec)
 {
-    static const char *const ok[] = {"h264", "hevc", "av1", "vp9", "aac",
+    static const char *const ok[] = {"h264", "hevc", "av1",  "vp9",  "aac",
                                      "mp3",  "ac3",  "eac3", "opus", "flac"};
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         if (strcmp(codec, ok[i]) == 0)
@@ -160,8 +160,8 @@ static void encode_audio(struct stream_plan *sp, const struct media_stream *a,
     sp->bitrate = sp->channels > 2 ? 384000 : 160000;
 }
 
-int decide(const struct media_file *f, const struct device_profile *p,
-           const struct play_options *o, struct plan *out)
+int decide(const struct media_file *f, const struct device_profile *p, const struct play_options *o,
+           struct plan *out)
 {
     memset(out, 0, sizeof(*out));
     if (f->error)

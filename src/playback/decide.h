@@ -50,9 +50,9 @@ struct stream_plan {
 };
 
 struct play_options {
-    int64_t max_bitrate;      /* 0: no cap beyond the profile's */
-    char audio_language[16];  /* "" for the default track */
-    int64_t start_ms;         /* where playback starts */
+    int64_t max_bitrate;     /* 0: no cap beyond the profile's */
+    char audio_language[16]; /* "" for the default track */
+    int64_t start_ms;        /* where playback starts */
 };
 
 struct plan {
@@ -70,5 +70,5 @@ struct plan {
  * else is a transcode to H.264 and AAC. ERR_UNPLAYABLE when f has neither audio nor video
  * or could not be probed.
  */
-int decide(const struct media_file *f, const struct device_profile *p,
-           const struct play_options *o, struct plan *out) WUR;
+int decide(const struct media_file *f, const struct device_profile *p, const struct play_options *o,
+           struct plan *out) WUR;

@@ -125,8 +125,8 @@ static int get_names(json_t *arr, char (*names)[24], int *n, int max, size_t wid
     return 0;
 }
 
-static int parse_codecs(json_t *arr, const char *kind, struct codec_caps *list, int *n,
-                        char *err, size_t size)
+static int parse_codecs(json_t *arr, const char *kind, struct codec_caps *list, int *n, char *err,
+                        size_t size)
 {
     if (!arr)
         return 0;
@@ -149,10 +149,10 @@ static int parse_codecs(json_t *arr, const char *kind, struct codec_caps *list, 
         set_name(caps->codec, sizeof(caps->codec), codec);
         json_t *profiles = json_object_get(c, "profiles");
         snprintf(field, sizeof(field), "%sprofiles", path);
-        int rc = profiles ? get_names(profiles, caps->profiles, &caps->nprofiles,
-                                      PROFILE_MAX_PROFILES, sizeof(caps->profiles[0]), field,
-                                      err, size)
-                          : 0;
+        int rc = profiles
+                     ? get_names(profiles, caps->profiles, &caps->nprofiles, PROFILE_MAX_PROFILES,
+                                 sizeof(caps->profiles[0]), field, err, size)
+                     : 0;
         int64_t v[5] = {0};
         const char *keys[] = {"max_level", "max_bit_depth", "max_width", "max_height",
                               "max_channels"};
@@ -189,11 +189,9 @@ int profile_parse(json_t *j, struct device_profile *p, char *err, size_t errsize
         set_name(p->containers[p->ncontainers++], sizeof(p->containers[0]), names[i]);
     }
     if (rc == 0)
-        rc = parse_codecs(json_object_get(j, "video"), "video", p->video, &p->nvideo, err,
-                          errsize);
+        rc = parse_codecs(json_object_get(j, "video"), "video", p->video, &p->nvideo, err, errsize);
     if (rc == 0)
-        rc = parse_codecs(json_object_get(j, "audio"), "audio", p->audio, &p->naudio, err,
-                          errsize);
+        rc = parse_codecs(json_object_get(j, "audio"), "audio", p->audio, &p->naudio, err, errsize);
     if (rc == 0)
         rc = get_int(j, "max_bitrate", 1000000000000LL, "", &p->max_bitrate, err, errsize);
     return rc;

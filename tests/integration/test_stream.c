@@ -298,8 +298,8 @@ static void the_decision_is_reported_and_followed(void **state)
         long stream_status;
     } want[] = {
         {fx->mp4_id, "direct_play", 200},
-        {fx->hevc_id, "transcode", 409},
-        {fx->ac3_id, "remux", 409},
+        {fx->hevc_id, "transcode", 302},
+        {fx->ac3_id, "remux", 302},
     };
     for (int i = 0; i < 3; i++) {
         char path[64];
@@ -317,9 +317,15 @@ static void the_decision_is_reported_and_followed(void **state)
         snprintf(path, sizeof(path), "/api/v1/stream/%d", want[i].id);
         http(&fx->s, "GET", path, fx->token, NULL, "Range: bytes=0-0", &r);
         assert_status(&r, want[i].stream_status == 200 ? 206 : want[i].stream_status);
-        if (want[i].stream_status == 409)
+        if (want[i].stream_status == 302) {
+            /* To the master playlist of the session the decision's url names. */
+            char location[160];
+            assert_true(response_header(&r, "Location", location, sizeof(location)));
+            assert_non_null(strstr(location, "/api/v1/hls/"));
+            assert_non_null(strstr(location, "/master.m3u8"));
             assert_string_equal(json_string_value(json_object_get(r.json, "method")),
                                 want[i].method);
+        }
         response_free(&r);
     }
 
@@ -333,9 +339,8 @@ static void the_decision_is_reported_and_followed(void **state)
          NULL, &r);
     assert_status(&r, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "method")), "remux");
-    assert_string_equal(
-        json_string_value(json_array_get(json_object_get(r.json, "reasons"), 0)),
-        "container_not_supported");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "reasons"), 0)),
+                        "container_not_supported");
     assert_true(json_real_value(json_object_get(r.json, "start")) == 12.5);
     response_free(&r);
 
@@ -423,8 +428,7 @@ static void a_client_leaving_mid_body_frees_everything(void **state)
         usleep(50000);
     }
     if (after > before)
-        fail_msg("the server holds %d descriptors, %d before the aborted downloads", after,
-                 before);
+        fail_msg("the server holds %d descriptors, %d before the aborted downloads", after, before);
     struct response r;
     get(fx, fx->big_id, "Range: bytes=0-99", &r);
     assert_status(&r, 206);
@@ -489,8 +493,7 @@ static void keep_alive_holds_for_every_answer(void **state)
             snprintf(path, sizeof(path), "/api/v1/stream/%d?static=1", fx->mp4_id);
         int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n%s%s%s%s\r\n", path,
                          reqs[i].auth ? "Authorization: Bearer " : "",
-                         reqs[i].auth ? fx->token : "", reqs[i].auth ? "\r\n" : "",
-                         reqs[i].extra);
+                         reqs[i].auth ? fx->token : "", reqs[i].auth ? "\r\n" : "", reqs[i].extra);
         assert_int_equal(send(sock, req, (size_t)n, 0), n);
         long status = read_response(sock, head, sizeof(head));
         if (status != reqs[i].status)

@@ -7,10 +7,10 @@
 #include "hls/grid.h"
 #include "hls/playlist.h"
 #include <cmocka.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
 
 static double total(const struct hls_grid *g)
@@ -116,11 +116,15 @@ static void media_playlist_is_whole_vod(void **state)
     grid_release(&g);
 }
 
-static struct media_stream video_stream(const char *codec, const char *profile, int level,
-                                        int w, int h, int depth)
+static struct media_stream video_stream(const char *codec, const char *profile, int level, int w,
+                                        int h, int depth)
 {
-    struct media_stream v = {.type = STREAM_VIDEO, .level = level, .width = w, .height = h,
-                             .bit_depth = depth, .frame_rate = 23.976};
+    struct media_stream v = {.type = STREAM_VIDEO,
+                             .level = level,
+                             .width = w,
+                             .height = h,
+                             .bit_depth = depth,
+                             .frame_rate = 23.976};
     snprintf(v.codec, sizeof(v.codec), "%s", codec);
     snprintf(v.profile, sizeof(v.profile), "%s", profile);
     return v;
@@ -133,10 +137,9 @@ static void renditions_fit_the_source_and_cap(void **state)
     struct media_stream a = {.type = STREAM_AUDIO, .index = 1, .channels = 6};
     snprintf(a.codec, sizeof(a.codec), "eac3");
     struct plan p = {.method = PLAY_TRANSCODE};
-    p.video = (struct stream_plan){.present = true, .codec = "h264", .width = 1920,
-                                   .height = 1080};
-    p.audio = (struct stream_plan){.present = true, .index = 1, .codec = "aac", .channels = 2,
-                                   .bitrate = 160000};
+    p.video = (struct stream_plan){.present = true, .codec = "h264", .width = 1920, .height = 1080};
+    p.audio = (struct stream_plan){
+        .present = true, .index = 1, .codec = "aac", .channels = 2, .bitrate = 160000};
     struct hls_rendition r[5];
     size_t n = playlist_renditions(&p, &v, &a, r);
     assert_int_equal(n, 4);
@@ -197,15 +200,20 @@ static void argv_follows_the_plan(void **state)
     struct hls_grid g;
     assert_int_equal(grid_encode(60.0, 4.0, &g), 0);
     struct plan p = {.method = PLAY_TRANSCODE};
-    p.video = (struct stream_plan){.present = true, .codec = "h264", .width = 1920,
-                                   .height = 1080};
-    p.audio = (struct stream_plan){.present = true, .index = 1, .codec = "aac", .channels = 2,
-                                   .bitrate = 160000};
-    struct hls_rendition r = {.name = "720p", .width = 1280, .height = 720,
-                              .video_bitrate = 2800000};
-    struct hls_job job = {.ffmpeg = "ffmpeg", .input = "/m/in.mkv", .dir = "/t/720p",
-                          .plan = &p, .rendition = &r, .grid = &g, .start_segment = 5,
-                          .fmp4 = true, .run = 2};
+    p.video = (struct stream_plan){.present = true, .codec = "h264", .width = 1920, .height = 1080};
+    p.audio = (struct stream_plan){
+        .present = true, .index = 1, .codec = "aac", .channels = 2, .bitrate = 160000};
+    struct hls_rendition r = {
+        .name = "720p", .width = 1280, .height = 720, .video_bitrate = 2800000};
+    struct hls_job job = {.ffmpeg = "ffmpeg",
+                          .input = "/m/in.mkv",
+                          .dir = "/t/720p",
+                          .plan = &p,
+                          .rendition = &r,
+                          .grid = &g,
+                          .start_segment = 5,
+                          .fmp4 = true,
+                          .run = 2};
     char **argv;
     assert_int_equal(hls_argv_build(&job, &argv), 0);
     assert_string_equal(argv[0], "ffmpeg");

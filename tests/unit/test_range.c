@@ -74,7 +74,10 @@ static const struct want cases[] = {
     {"bytes=0-5,3-8", LEN, RANGE_FULL, 0, {{0}}},
     {"bytes=0-1,0-1", LEN, RANGE_FULL, 0, {{0}}},
     {"bytes=-3,8-9", LEN, RANGE_FULL, 0, {{0}}},
-    {"bytes=0-0,1-1,2-2,3-3,4-4,5-5,6-6,7-7,8-8,9-9,10-10", LEN, RANGE_PARTIAL, 11,
+    {"bytes=0-0,1-1,2-2,3-3,4-4,5-5,6-6,7-7,8-8,9-9,10-10",
+     LEN,
+     RANGE_PARTIAL,
+     11,
      {{0, 1}, {1, 1}, {2, 1}}},
 };
 
@@ -94,9 +97,8 @@ static void parses_like_go_and_nginx(void **state)
             print_error("\"%s\" (size %llu): expected result %d with %zu ranges (first %llu+%llu), "
                         "got result %d with %zu ranges (first %llu+%llu)\n",
                         w->header ? w->header : "(null)", (unsigned long long)w->size, w->result,
-                        w->n, (unsigned long long)w->r[0].start,
-                        (unsigned long long)w->r[0].length, res, n,
-                        (unsigned long long)(n ? got[0].start : 0),
+                        w->n, (unsigned long long)w->r[0].start, (unsigned long long)w->r[0].length,
+                        res, n, (unsigned long long)(n ? got[0].start : 0),
                         (unsigned long long)(n ? got[0].length : 0));
             failures++;
         }
@@ -109,8 +111,8 @@ static void caps_the_number_of_ranges(void **state)
     (void)state;
     char header[1024] = "bytes=";
     for (int i = 0; i < RANGE_MAX + 1; i++)
-        snprintf(header + strlen(header), sizeof(header) - strlen(header), "%s%d-%d",
-                 i ? "," : "", i * 2, i * 2);
+        snprintf(header + strlen(header), sizeof(header) - strlen(header), "%s%d-%d", i ? "," : "",
+                 i * 2, i * 2);
     struct byte_range got[RANGE_MAX];
     size_t n;
     assert_int_equal(range_parse(header, 1000, got, &n), RANGE_FULL);

@@ -1,0 +1,152 @@
+#include "hls/encoder.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int encoder_spawn(char *const argv[], struct encoder **out)
+{
+    struct encoder *e = calloc(1, sizeof(*e));
+    if (!e)
+        return -ENOMEM;
+    e->pid_fd = e->err_fd = -1;
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) < 0) {
+        free(e);
+        return -errno;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    /* Its own group, so that a signal reaches anything it starts; default signal handling,
+     * whatever the server blocks or ignores. */
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+    int rc = posix_spawnp(&e->pid, argv[0], &fa, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    close(pipefd[1]);
+    if (rc != 0) {
+        close(pipefd[0]);
+        free(e);
+        LOG(L_ERROR, "encoder", "cannot start '%s': %s", argv[0], strerror(rc));
+        return -rc;
+    }
+    e->err_fd = pipefd[0];
+    fcntl(e->err_fd, F_SETFL, O_NONBLOCK);
+    e->pid_fd = (int)syscall(SYS_pidfd_open, e->pid, 0);
+    e->started_ms = clock_mono_ms();
+    *out = e;
+    return 0;
+}
+
+void encoder_drain(struct encoder *e)
+{
+    char buf[2048];
+    ssize_t n;
+    while ((n = read(e->err_fd, buf, sizeof(buf))) > 0) {
+        size_t k = (size_t)n; /* less than the ring: buf is half its size */
+        /* Keep the newest bytes: shift out the oldest when the ring is full. */
+        if (e->ring_len + k > sizeof(e->ring)) {
+            size_t drop = e->ring_len + k - sizeof(e->ring);
+            memmove(e->ring, e->ring + drop, e->ring_len - drop);
+            e->ring_len -= drop;
+        }
+        memcpy(e->ring + e->ring_len, buf, k);
+        e->ring_len += k;
+    }
+}
+
+bool encoder_reap(struct encoder *e)
+{
+    if (e->exited)
+        return true;
+    int status;
+    pid_t r = waitpid(e->pid, &status, WNOHANG);
+    if (r != e->pid)
+        return false;
+    e->exited = true;
+    e->status = status;
+    encoder_drain(e);
+    return true;
+}
+
+void encoder_stop(struct encoder *e, int64_t now_ms)
+{
+    if (e->exited || e->stopping)
+        return;
+    e->stopping = true;
+    e->stop_ms = now_ms;
+    kill(-e->pid, SIGTERM);
+}
+
+void encoder_kill(struct encoder *e)
+{
+    if (!e->exited)
+        kill(-e->pid, SIGKILL);
+}
+
+bool encoder_succeeded(const struct encoder *e)
+{
+    return e->exited && WIFEXITED(e->status) && WEXITSTATUS(e->status) == 0;
+}
+
+void encoder_last_lines(const struct encoder *e, int lines, char *out, size_t size)
+{
+    size_t end = e->ring_len;
+    while (end && (e->ring[end - 1] == '\n' || e->ring[end - 1] == '\r'))
+        end--;
+    size_t start = end;
+    while (start && lines > 0) {
+        start--;
+        if (e->ring[start] == '\n' && --lines == 0) {
+            start++;
+            break;
+        }
+    }
+    size_t n = end - start;
+    if (n + 1 > size) {
+        start = end - (size - 1);
+        n = size - 1;
+    }
+    memcpy(out, e->ring + start, n);
+    out[n] = '\0';
+    if (!n) {
+        if (WIFSIGNALED(e->status))
+            snprintf(out, size, "ffmpeg was killed by signal %d", WTERMSIG(e->status));
+        else
+            snprintf(out, size, "ffmpeg exited with status %d", WEXITSTATUS(e->status));
+    }
+}
+
+void encoder_free(struct encoder *e)
+{
+    if (!e)
+        return;
+    if (e->err_fd >= 0)
+        close(e->err_fd);
+    if (e->pid_fd >= 0)
+        close(e->pid_fd);
+    free(e);
+}

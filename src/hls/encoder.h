@@ -1,0 +1,44 @@
+#pragma once
+#include "core/compat.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * One ffmpeg process. It is spawned with posix_spawn in a process group of its own, with
+ * stdin and stdout on /dev/null and no other descriptor inherited; its stderr goes into a
+ * ring holding the last few kilobytes, so that a failure can say why. The owner watches
+ * err_fd (readable: call encoder_drain) and pid_fd (readable: the process ended; call
+ * encoder_reap). Stopping is SIGTERM to the group, then SIGKILL after a grace period; a
+ * process is always reaped.
+ */
+struct encoder {
+    pid_t pid;
+    int pid_fd;
+    int err_fd;
+    bool exited;
+    int status; /* from waitpid, once exited */
+    bool stopping;
+    int64_t stop_ms; /* when SIGTERM went out */
+    int64_t started_ms;
+    char ring[4096];
+    size_t ring_len;
+    void *tags[2]; /* the owner's, for its event loop; the owner frees them */
+    bool buried;   /* the owner's: done with, to be freed after its event batch */
+};
+
+int encoder_spawn(char *const argv[], struct encoder **out) WUR;
+/* Reads what stderr has to give, without blocking. */
+void encoder_drain(struct encoder *e);
+/* Reaps the process if it has ended; true when it has. */
+bool encoder_reap(struct encoder *e);
+/* SIGTERM to the group, once. */
+void encoder_stop(struct encoder *e, int64_t now_ms);
+void encoder_kill(struct encoder *e);
+/* Whether it ended on its own with success. */
+bool encoder_succeeded(const struct encoder *e);
+/* The last lines of stderr, at most size bytes with the NUL. */
+void encoder_last_lines(const struct encoder *e, int lines, char *out, size_t size);
+/* Closes the descriptors; the process must have been reaped. Accepts NULL. */
+void encoder_free(struct encoder *e);

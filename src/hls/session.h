@@ -1,0 +1,111 @@
+#pragma once
+#include "core/compat.h"
+#include "playback/decide.h"
+#include "store/media.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * HLS sessions: one per (user, file, plan), found by id or by that key in O(1). A session
+ * owns a temp folder with one subfolder per rendition, and at most one ffmpeg per
+ * rendition being watched. See docs/internals/hls.md for the lifecycle and every rule.
+ *
+ * Everything is guarded by one lock, held only for bookkeeping: no call here blocks on
+ * a process or on the network. Callers get copies (paths, texts), never pointers into a
+ * session, so a session can end at any moment without a reference count.
+ */
+enum { HLS_ID_LEN = 32, HLS_MAX_RENDITIONS = 5 };
+
+struct hls_config {
+    const char *ffmpeg;
+    const char *temp_dir;
+    double segment_s;
+    int max_encoders;
+    int64_t idle_ms;
+    int64_t prewarm_ms;
+    int64_t wait_ms;
+    int64_t grace_ms;
+    int64_t temp_max_bytes;
+};
+
+/* Why a suspended request was woken. */
+enum hls_wake { HLS_WAKE_READY, HLS_WAKE_TIMEOUT, HLS_WAKE_ENDED, HLS_WAKE_RETRY };
+
+/* How the session layer parks a request that must wait for a segment: suspend() is called
+ * under the lock before hls_segment() returns HLS_WAIT, so resume() cannot come first. */
+struct hls_waiter {
+    void *ctx;
+    void (*suspend)(void *ctx);
+    void (*resume)(void *ctx, enum hls_wake why);
+};
+
+struct hls_open {
+    int64_t user_id;
+    const struct media_file *file;
+    const struct plan *plan;
+    bool fmp4;
+    int64_t start_ms;
+    bool prewarm;
+};
+
+/* What to send for a segment: its chunk files, in order. */
+struct hls_files {
+    char **paths;
+    size_t n;
+    char error[1024]; /* ffmpeg's last lines, for ERR_ENCODER_FAILED */
+};
+
+enum { HLS_WAIT = 1 };
+
+struct hls_stats {
+    int64_t sessions, encoders;
+    int64_t starts_first, starts_seek, starts_retry;
+    int64_t failures;
+    int64_t segments_served, bytes_served;
+    /* Histograms in seconds, cumulative counts per bucket bound in hls_buckets[]. */
+    int64_t ttfs[10], ttfs_count;
+    double ttfs_sum;
+    int64_t wait[10], wait_count;
+    double wait_sum;
+};
+extern const double hls_buckets[9];
+
+struct hls;
+
+/* Sweeps temp folders an earlier run left, and starts the monitor thread. */
+int hls_new(struct hls **out, const struct hls_config *cfg) WUR;
+/* Ends every session and wakes every waiting request: the first step of a shutdown, before
+ * the HTTP server stops. */
+void hls_close(struct hls *h);
+/* Stops the monitor after every encoder is reaped, and frees. Accepts NULL. */
+void hls_free(struct hls *h);
+
+/* The session for (user, file, plan), made if there is none; writes its id. */
+int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1]) WUR;
+/* Starts the first rendition's encoder at the session's start position, unless running. */
+int hls_prewarm(struct hls *h, const char *id) WUR;
+
+/* The calls below answer ERR_NOT_FOUND for an unknown session and for another user's. */
+int hls_end(struct hls *h, int64_t user, const char *id) WUR;
+int hls_touch(struct hls *h, int64_t user, const char *id) WUR;
+int hls_state(struct hls *h, int64_t user, const char *id, json_t **out) WUR;
+/* The master playlist, limited to renditions no taller than max_height and no more than
+ * max_bitrate (0: any), or to the one named only (NULL: all). */
+int hls_master(struct hls *h, int64_t user, const char *id, int max_height, int64_t max_bitrate,
+               const char *only, char **text, size_t *len) WUR;
+int hls_media(struct hls *h, int64_t user, const char *id, const char *rendition, char **text,
+              size_t *len) WUR;
+/*
+ * Segment n of a rendition, or its init segment when n is -1. Returns 0 with the files to
+ * send (free them with hls_files_release), HLS_WAIT after parking the request, or an
+ * error: ERR_NOT_FOUND, ERR_ENCODERS_BUSY (the encoder cap), ERR_ENCODER_FAILED (with
+ * ffmpeg's words in out->error), ERR_UNAVAILABLE while shutting down.
+ */
+int hls_segment(struct hls *h, int64_t user, const char *id, const char *rendition, long n,
+                const struct hls_waiter *w, struct hls_files *out) WUR;
+void hls_files_release(struct hls_files *f);
+/* Counts bytes that went out, for /metrics. */
+void hls_count_served(struct hls *h, int64_t bytes);
+void hls_stats(struct hls *h, struct hls_stats *out);

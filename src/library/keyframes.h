@@ -1,0 +1,11 @@
+#pragma once
+#include "core/compat.h"
+#include <stddef.h>
+
+/*
+ * The times, in seconds of the source's own timeline, of a video stream's keyframes: read
+ * from the container's index where it has one (MP4's sample table, Matroska's cues), and
+ * otherwise by reading the video packets alone (MPEG-TS). *out is malloc'd. Fails with a
+ * negative error when the file cannot be read or has no keyframe.
+ */
+int keyframes_read(const char *path, int stream_index, double **out, size_t *n) WUR;
