@@ -72,8 +72,8 @@ int api_metrics(struct http_request *req)
                        st.ttfs_count, st.ttfs_sum);
     if (rc == 0)
         rc = histogram(&b, "reel_hls_segment_wait_seconds",
-                       "How long segment requests waited for the encoder.", st.wait,
-                       st.wait_count, st.wait_sum);
+                       "How long segment requests waited for the encoder.", st.wait, st.wait_count,
+                       st.wait_sum);
     if (rc == 0)
         rc = buf_puts(&b, "# HELP reel_http_responses_total HTTP responses by status class.\n"
                           "# TYPE reel_http_responses_total counter\n");

@@ -239,8 +239,8 @@ static int start_encoder(struct hls *h, struct rendition *r, size_t segment,
     static const char *const names[] = {"first", "seek", "retry"};
     int64_t *counts[] = {&h->stats.starts_first, &h->stats.starts_seek, &h->stats.starts_retry};
     (*counts[reason])++;
-    LOG(L_INFO, "hls", "session %.8s: %s encoder %d started at segment %zu (%s)", s->id,
-        r->r.name, (int)e->pid, segment, names[reason]);
+    LOG(L_INFO, "hls", "session %.8s: %s encoder %d started at segment %zu (%s)", s->id, r->r.name,
+        (int)e->pid, segment, names[reason]);
     return 0;
 }
 
@@ -484,11 +484,11 @@ int hls_state(struct hls *h, int64_t user, const char *id, json_t **out)
         size_t done = 0;
         for (uint32_t c = 0; c < r->grid.nchunks; c++)
             done += r->have[c];
-        json_t *o = json_pack("{ss sb si si sI sI sI sb si}", "name", r->r.name, "copy",
-                              r->r.copy, "width", r->r.width, "height", r->r.height, "bitrate",
-                              (json_int_t)r->r.video_bitrate, "segments", (json_int_t)r->grid.n,
-                              "chunks_on_disk", (json_int_t)done, "encoding", r->enc != NULL,
-                              "failures", r->failures);
+        json_t *o =
+            json_pack("{ss sb si si sI sI sI sb si}", "name", r->r.name, "copy", r->r.copy, "width",
+                      r->r.width, "height", r->r.height, "bitrate", (json_int_t)r->r.video_bitrate,
+                      "segments", (json_int_t)r->grid.n, "chunks_on_disk", (json_int_t)done,
+                      "encoding", r->enc != NULL, "failures", r->failures);
         if (r->enc)
             json_object_update_new(
                 o, json_pack("{sI sI si}", "encoder_position",

@@ -1,0 +1,523 @@
+/* On-demand HLS against the real server, read by ffmpeg itself as the HLS client. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "harness.h"
+#include <cmocka.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const media[] = {
+    "Movies/Test Pattern (2021)/Test Pattern (2021).mp4",
+    "Movies/Deep Colour (2023).mkv",
+    "Movies/Night Clock (2019).mkv",
+    NULL,
+};
+
+struct fixture {
+    struct server s;
+    char token[80];
+    int mp4, hevc, remux, broken;
+};
+
+static int file_id(struct fixture *fx, const char *title)
+{
+    struct response r;
+    http(&fx->s, "GET", "/api/v1/library/items", fx->token, NULL, NULL, &r);
+    size_t i;
+    json_t *item;
+    int id = 0;
+    json_array_foreach(json_object_get(r.json, "movies"), i, item)
+    {
+        if (strcmp(json_string_value(json_object_get(item, "title")), title) == 0)
+            id = (int)json_integer_value(
+                json_object_get(json_array_get(json_object_get(item, "files"), 0), "id"));
+    }
+    response_free(&r);
+    if (!id)
+        fail_msg("no file for '%s'", title);
+    return id;
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof(*fx));
+    server_init(&fx->s);
+    media_copy(fx->s.library, media);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "cp '%s/Movies/Night Clock (2019).mkv' '%s/Movies/Spoilt (2001).mkv'",
+             fx->s.library, fx->s.library);
+    if (system(cmd) != 0)
+        return -1;
+    /* Short timeouts, so the idle and pre-warm rules can be watched; one encoder per core. */
+    const char *extra[] = {"--hls-idle-timeout", "3", "--hls-prewarm-timeout", "3",
+                           "--hls-max-encoders", "2", "--hls-kill-grace", "1", NULL};
+    server_start(&fx->s, extra);
+    server_wait_scan(&fx->s);
+    snprintf(fx->token, sizeof(fx->token), "%s", login(&fx->s, ADMIN_USER, ADMIN_PASSWORD));
+    fx->mp4 = file_id(fx, "Test Pattern");
+    fx->hevc = file_id(fx, "Deep Colour");
+    fx->remux = file_id(fx, "Night Clock");
+    fx->broken = file_id(fx, "Spoilt");
+    *state = fx;
+    return 0;
+}
+
+/* ffmpeg children of the server, and files left in its temp folder. */
+static int ffmpeg_children(pid_t server)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "pgrep -P %d -x ffmpeg | wc -l", server);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    if (p && fscanf(p, "%d", &n) != 1)
+        n = -1;
+    if (p)
+        pclose(p);
+    return n;
+}
+
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    int rc = server_stop(&fx->s);
+    /* After a shutdown: no ffmpeg left, no temp folder left. */
+    char cmd[128];
+    /* "[f]" keeps pgrep from finding the shell that runs it. */
+    snprintf(cmd, sizeof(cmd), "pgrep -f '[f]fmpeg.*%s' >/dev/null", fx->s.dir);
+    bool stray = system(cmd) == 0;
+    char temp[256];
+    snprintf(temp, sizeof(temp), "%s/transcodes", fx->s.data);
+    int left = entries(temp);
+    server_cleanup(&fx->s);
+    free(fx);
+    if (stray)
+        fprintf(stderr, "an ffmpeg outlived the server\n");
+    if (left)
+        fprintf(stderr, "%d temp folders outlived the server\n", left);
+    return rc == 0 && !stray && !left ? 0 : -1;
+}
+
+/* Opens a session through the unified endpoint; writes its base URL ("/api/v1/hls/ID"). */
+static void open_session(struct fixture *fx, int file, const char *query, char *base, size_t size)
+{
+    char path[128], location[160];
+    snprintf(path, sizeof(path), "/api/v1/stream/%d%s", file, query ? query : "");
+    struct response r;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 302);
+    assert_true(response_header(&r, "Location", location, sizeof(location)));
+    response_free(&r);
+    char *slash = strrchr(location, '/');
+    assert_non_null(slash);
+    snprintf(base, size, "%.*s", (int)(slash - location), location);
+}
+
+static json_t *state_of(struct fixture *fx, const char *base)
+{
+    struct response r;
+    http(&fx->s, "GET", base, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    json_t *j = json_incref(r.json);
+    response_free(&r);
+    return j;
+}
+
+/* Runs a command and returns what it printed (stdout and stderr), malloc'd. */
+static char *run(const char *cmd, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char *out = calloc(1, 65536);
+    size_t n = fread(out, 1, 65535, p);
+    out[n] = '\0';
+    *status = pclose(p);
+    return out;
+}
+
+/* ffmpeg reads a rendition playlist end to end; the copy has the title's full duration and
+ * decodes without a single error. */
+static void read_with_ffmpeg(struct fixture *fx, const char *playlist, double want)
+{
+    char out[256], cmd[2048];
+    snprintf(out, sizeof(out), "%s/read.mkv", fx->s.dir);
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -v error -y -headers 'Authorization: Bearer %s\r\n' "
+             "-i 'http://127.0.0.1:%d%s' -map 0 -c copy '%s' 2>&1 && "
+             "ffmpeg -nostdin -v error -i '%s' -f null - 2>&1",
+             fx->token, fx->s.port, playlist, out, out);
+    int status;
+    char *log = run(cmd, &status);
+    if (status != 0 || *log)
+        fail_msg("ffmpeg reading %s: status %d: %s", playlist, status, log);
+    free(log);
+    snprintf(cmd, sizeof(cmd),
+             "ffprobe -v error -show_entries format=duration -of csv=p=0 '%s' 2>&1", out);
+    log = run(cmd, &status);
+    double got = atof(log);
+    if (got < want - 0.3 || got > want + 0.3)
+        fail_msg("%s: read %.3f s of a %.3f s title", playlist, got, want);
+    free(log);
+}
+
+static void a_remux_reads_end_to_end(void **state)
+{
+    struct fixture *fx = *state;
+    char base[128], path[200];
+    open_session(fx, fx->remux, NULL, base, sizeof(base));
+    snprintf(path, sizeof(path), "%s/master.m3u8", base);
+    struct response r;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    char value[128];
+    assert_true(response_header(&r, "Cache-Control", value, sizeof(value)));
+    assert_string_equal(value, "no-cache");
+    assert_true(response_header(&r, "Content-Type", value, sizeof(value)));
+    assert_string_equal(value, "application/vnd.apple.mpegurl");
+    assert_non_null(strstr(r.body, "CODECS=\"avc1.64"));
+    assert_non_null(strstr(r.body, ",mp4a.40.2\""));
+    assert_non_null(strstr(r.body, "\ncopy/index.m3u8"));
+    response_free(&r);
+
+    snprintf(path, sizeof(path), "%s/copy/index.m3u8", base);
+    read_with_ffmpeg(fx, path, 6.0);
+
+    /* Segments are immutable and sized. */
+    snprintf(path, sizeof(path), "%s/copy/1.m4s", base);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    assert_true(response_header(&r, "Cache-Control", value, sizeof(value)));
+    assert_string_equal(value, "private, max-age=31536000, immutable");
+    assert_true(response_header(&r, "Content-Length", value, sizeof(value)));
+    assert_int_equal(atol(value), r.len);
+    response_free(&r);
+}
+
+static void a_transcode_reads_end_to_end(void **state)
+{
+    struct fixture *fx = *state;
+    char base[128], path[200];
+    open_session(fx, fx->hevc, NULL, base, sizeof(base));
+    snprintf(path, sizeof(path), "%s/master.m3u8", base);
+    struct response r;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    /* The source is 320x180: one H.264 rendition, no larger. */
+    assert_non_null(strstr(r.body, "RESOLUTION=320x180"));
+    assert_non_null(strstr(r.body, "CODECS=\"avc1.64001E,mp4a.40.2\""));
+    assert_null(strstr(r.body, "1080p"));
+    response_free(&r);
+    snprintf(path, sizeof(path), "%s/180p/index.m3u8", base);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_non_null(strstr(r.body, "#EXT-X-PLAYLIST-TYPE:VOD"));
+    assert_non_null(strstr(r.body, "#EXTINF:1.000000,\n0.m4s"));
+    response_free(&r);
+    read_with_ffmpeg(fx, path, 6.0);
+}
+
+static void a_seek_to_the_last_quarter_lands_in_place(void **state)
+{
+    struct fixture *fx = *state;
+    /* A fresh session (TS-free, another bitrate cap), asked first for a late segment. */
+    char base[128], path[200];
+    open_session(fx, fx->hevc, "?max_bitrate=5000000", base, sizeof(base));
+    snprintf(path, sizeof(path), "%s/180p/3.m4s", base); /* 4 s to 6 s */
+    struct response seg, init;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &seg);
+    assert_status(&seg, 200);
+    snprintf(path, sizeof(path), "%s/180p/init.mp4", base);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &init);
+    assert_status(&init, 200);
+    char file[256], cmd[512];
+    snprintf(file, sizeof(file), "%s/seek.mp4", fx->s.dir);
+    FILE *f = fopen(file, "wb");
+    fwrite(init.body, 1, init.len, f);
+    fwrite(seg.body, 1, seg.len, f);
+    fclose(f);
+    response_free(&seg);
+    response_free(&init);
+    snprintf(cmd, sizeof(cmd),
+             "ffprobe -v error -select_streams v -show_entries frame=pts_time -of csv=p=0 '%s' "
+             "2>&1 | head -1",
+             file);
+    int status;
+    char *out = run(cmd, &status);
+    double first = atof(out);
+    if (first < 3.95 || first > 4.1)
+        fail_msg("the segment at 4 s starts at %s", out);
+    free(out);
+    snprintf(cmd, sizeof(cmd), "ffmpeg -nostdin -v error -i '%s' -f null - 2>&1", file);
+    out = run(cmd, &status);
+    if (*out)
+        fail_msg("decoding the seek segment: %s", out);
+    free(out);
+}
+
+static void sessions_belong_to_their_user(void **state)
+{
+    struct fixture *fx = *state;
+    struct response r;
+    http(&fx->s, "POST", "/api/v1/users", fx->token,
+         "{\"username\":\"other\",\"password\":\"other-pass\"}", NULL, &r);
+    assert_status(&r, 201);
+    response_free(&r);
+    char mine[128], theirs[128], path[200];
+    open_session(fx, fx->remux, NULL, mine, sizeof(mine));
+    char admin_token[80];
+    snprintf(admin_token, sizeof(admin_token), "%s", fx->token);
+    snprintf(fx->token, sizeof(fx->token), "%s", login(&fx->s, "other", "other-pass"));
+    open_session(fx, fx->remux, NULL, theirs, sizeof(theirs));
+    assert_string_not_equal(mine, theirs);
+    /* The other user cannot see, play or end the admin's session. */
+    const char *tails[] = {"", "/master.m3u8", "/copy/index.m3u8", "/copy/0.m4s"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s%s", mine, tails[i]);
+        http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+        assert_status(&r, 404);
+        response_free(&r);
+    }
+    http(&fx->s, "DELETE", mine, fx->token, NULL, NULL, &r);
+    assert_status(&r, 404);
+    response_free(&r);
+    snprintf(fx->token, sizeof(fx->token), "%s", admin_token);
+    /* The same user and plan reuse the session. */
+    char again[128];
+    open_session(fx, fx->remux, NULL, again, sizeof(again));
+    assert_string_equal(mine, again);
+}
+
+static pid_t start_and_get_pid(struct fixture *fx, const char *base, const char *rendition)
+{
+    char path[200];
+    snprintf(path, sizeof(path), "%s/%s/0.m4s", base, rendition);
+    struct response r;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    response_free(&r);
+    json_t *st = state_of(fx, base);
+    json_t *rend = json_array_get(json_object_get(st, "renditions"), 0);
+    pid_t pid = (pid_t)json_integer_value(json_object_get(rend, "pid"));
+    json_decref(st);
+    return pid;
+}
+
+static bool gone(pid_t pid, const char *dir)
+{
+    for (int i = 0; i < 100; i++) {
+        struct stat st;
+        if (kill(pid, 0) < 0 && stat(dir, &st) < 0)
+            return true;
+        usleep(100000);
+    }
+    return false;
+}
+
+static void delete_and_idle_end_sessions_completely(void **state)
+{
+    struct fixture *fx = *state;
+    /* The HEVC title encodes long enough to be caught running. */
+    char base[128], dir[256];
+    open_session(fx, fx->hevc, "?max_bitrate=4000000", base, sizeof(base));
+    pid_t pid = start_and_get_pid(fx, base, "180p");
+    snprintf(dir, sizeof(dir), "%s/transcodes/%s", fx->s.data, strrchr(base, '/') + 1);
+    struct response r;
+    http(&fx->s, "DELETE", base, fx->token, NULL, NULL, &r);
+    assert_status(&r, 204);
+    response_free(&r);
+    assert_true(gone(pid, dir));
+    http(&fx->s, "GET", base, fx->token, NULL, NULL, &r);
+    assert_status(&r, 404);
+    response_free(&r);
+
+    /* Left alone past the idle timeout (3 s here), a session ends the same way. */
+    open_session(fx, fx->hevc, "?max_bitrate=3000000", base, sizeof(base));
+    start_and_get_pid(fx, base, "180p");
+    snprintf(dir, sizeof(dir), "%s/transcodes/%s", fx->s.data, strrchr(base, '/') + 1);
+    sleep(4);
+    struct stat st;
+    for (int i = 0; i < 30 && stat(dir, &st) == 0; i++)
+        usleep(100000);
+    assert_int_not_equal(stat(dir, &st), 0);
+    assert_int_equal(ffmpeg_children(fx->s.pid), 0);
+}
+
+static void a_killed_encoder_recovers(void **state)
+{
+    struct fixture *fx = *state;
+    char base[128], path[200];
+    open_session(fx, fx->hevc, "?max_bitrate=2500000", base, sizeof(base));
+    pid_t pid = start_and_get_pid(fx, base, "180p");
+    kill(pid, SIGKILL);
+    usleep(200000);
+    snprintf(path, sizeof(path), "%s/180p/3.m4s", base);
+    struct response r;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    assert_true(r.len > 1000);
+    response_free(&r);
+}
+
+static void a_corrupt_file_gives_a_clear_502(void **state)
+{
+    struct fixture *fx = *state;
+    char base[128], path[200], cmd[512];
+    open_session(fx, fx->broken, NULL, base, sizeof(base));
+    /* Spoilt after the scan: ffmpeg cannot read it any more. */
+    snprintf(cmd, sizeof(cmd),
+             "f='%s/Movies/Spoilt (2001).mkv'; head -c $(stat -c %%s \"$f\") /dev/urandom > "
+             "\"$f.x\" && mv \"$f.x\" \"$f\"",
+             fx->s.library);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof(path), "%s/copy/0.m4s", base);
+    struct response r;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 502);
+    assert_string_equal(json_string_value(json_object_get(r.json, "error")), "encoder_failed");
+    const char *words = json_string_value(json_object_get(r.json, "ffmpeg"));
+    assert_non_null(words);
+    assert_true(strlen(words) > 0);
+    response_free(&r);
+}
+
+static void the_encoder_cap_gives_503(void **state)
+{
+    struct fixture *fx = *state;
+    /* Two encoders at most: hold both with long requests, then ask for a third. */
+    char a[128], b[128], c[128], path[200];
+    open_session(fx, fx->hevc, "?max_bitrate=1800000", a, sizeof(a));
+    open_session(fx, fx->hevc, "?max_bitrate=1700000", b, sizeof(b));
+    open_session(fx, fx->hevc, "?max_bitrate=1600000", c, sizeof(c));
+    struct response r;
+    snprintf(path, sizeof(path), "%s/180p/init.mp4", a);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    response_free(&r);
+    snprintf(path, sizeof(path), "%s/180p/init.mp4", b);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    response_free(&r);
+    json_t *sa = state_of(fx, a), *sb = state_of(fx, b);
+    bool both = json_is_true(json_object_get(
+                    json_array_get(json_object_get(sa, "renditions"), 0), "encoding")) &&
+                json_is_true(json_object_get(
+                    json_array_get(json_object_get(sb, "renditions"), 0), "encoding"));
+    json_decref(sa);
+    json_decref(sb);
+    if (!both)
+        skip(); /* the tiny title finished encoding already; nothing to measure */
+    snprintf(path, sizeof(path), "%s/180p/0.m4s", c);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 503);
+    char retry[16];
+    assert_true(response_header(&r, "Retry-After", retry, sizeof(retry)));
+    assert_string_equal(json_string_value(json_object_get(r.json, "error")), "encoders_busy");
+    response_free(&r);
+    http(&fx->s, "DELETE", a, fx->token, NULL, NULL, &r);
+    response_free(&r);
+    http(&fx->s, "DELETE", b, fx->token, NULL, NULL, &r);
+    response_free(&r);
+}
+
+static void prewarming_starts_hls_only(void **state)
+{
+    struct fixture *fx = *state;
+    char path[128];
+    struct response r;
+    snprintf(path, sizeof(path), "/api/v1/hls/preload/%d", fx->mp4);
+    http(&fx->s, "POST", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 202);
+    assert_false(json_is_true(json_object_get(r.json, "started")));
+    assert_string_equal(json_string_value(json_object_get(r.json, "method")), "direct_play");
+    response_free(&r);
+
+    snprintf(path, sizeof(path), "/api/v1/hls/preload/%d", fx->remux);
+    http(&fx->s, "POST", path, fx->token, "{\"start\": 2.5}", NULL, &r);
+    assert_status(&r, 202);
+    assert_true(json_is_true(json_object_get(r.json, "started")));
+    char base[128];
+    snprintf(base, sizeof(base), "/api/v1/hls/%s",
+             json_string_value(json_object_get(r.json, "session_id")));
+    response_free(&r);
+    json_t *st = state_of(fx, base);
+    assert_string_equal(json_string_value(json_object_get(st, "state")), "prewarmed");
+    assert_int_equal(json_integer_value(json_object_get(st, "start_ms")), 2500);
+    json_decref(st);
+    /* Unplayed, it ends after the pre-warm timeout (3 s here). */
+    sleep(4);
+    http(&fx->s, "GET", base, fx->token, NULL, NULL, &r);
+    assert_status(&r, 404);
+    response_free(&r);
+}
+
+static void mpeg_ts_when_asked(void **state)
+{
+    struct fixture *fx = *state;
+    char base[128], path[200];
+    open_session(fx, fx->remux, "?segments=ts", base, sizeof(base));
+    snprintf(path, sizeof(path), "%s/copy/index.m3u8", base);
+    struct response r;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_null(strstr(r.body, "EXT-X-MAP"));
+    assert_non_null(strstr(r.body, "\n0.ts\n"));
+    response_free(&r);
+    read_with_ffmpeg(fx, path, 6.0);
+}
+
+static void metrics_count_what_happened(void **state)
+{
+    struct fixture *fx = *state;
+    struct response r;
+    http(&fx->s, "GET", "/metrics", NULL, NULL, NULL, &r);
+    assert_status(&r, 200);
+    const char *want[] = {"reel_hls_sessions ", "reel_hls_encoder_starts_total{reason=\"first\"}",
+                          "reel_hls_time_to_first_segment_seconds_bucket{le=\"+Inf\"}",
+                          "reel_hls_segment_wait_seconds_count",
+                          "reel_bytes_served_total{method=\"hls\"}",
+                          "reel_http_responses_total{class=\"2xx\"}"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(r.body, want[i]))
+            fail_msg("/metrics has no %s", want[i]);
+    /* Segments were served, and one encoder failed (the spoilt file). */
+    const char *served = strstr(r.body, "\nreel_hls_segments_served_total ");
+    assert_non_null(served);
+    assert_true(atol(served + strlen("\nreel_hls_segments_served_total ")) > 3);
+    const char *failed = strstr(r.body, "\nreel_hls_encoder_failures_total ");
+    assert_non_null(failed);
+    assert_true(atol(failed + strlen("\nreel_hls_encoder_failures_total ")) >= 1);
+    response_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_remux_reads_end_to_end),
+        cmocka_unit_test(a_transcode_reads_end_to_end),
+        cmocka_unit_test(a_seek_to_the_last_quarter_lands_in_place),
+        cmocka_unit_test(sessions_belong_to_their_user),
+        cmocka_unit_test(delete_and_idle_end_sessions_completely),
+        cmocka_unit_test(a_killed_encoder_recovers),
+        cmocka_unit_test(a_corrupt_file_gives_a_clear_502),
+        cmocka_unit_test(the_encoder_cap_gives_503),
+        cmocka_unit_test(prewarming_starts_hls_only),
+        cmocka_unit_test(mpeg_ts_when_asked),
+        cmocka_unit_test(metrics_count_what_happened),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
