@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# HLS figures, Reel against plain ffmpeg in one run (medians of RUNS runs): time to the
+# first segment for a transcode (1080p HEVC 10-bit/E-AC-3 to 720p) and a remux (H.264/AC-3
+# MKV), seek latency to 75 %, steady encode speed, and server memory per idle session.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+build=${1:-build}
+root=$(cd "$here/.." && pwd)
+bin=$root/$build/reel
+media=$root/$build/bench-media
+work=$(mktemp -d /tmp/reel-bench-hls-XXXXXX)
+trap 'reel_stop 2>/dev/null; rm -rf "$work"' EXIT
+
+# The demo library's titles (60 s; the HEVC one 1080p), made once and kept in the build.
+"$root/scripts/gen-media.sh" "$media" >/dev/null
+mkdir -p "$work/lib"
+cp "$media/Movies/Deep Colour (2023).mkv" "$media/Movies/Night Clock (2019).mkv" "$work/lib/"
+
+reel_start "$bin" "$work/data" "$work/lib" --hls-idle-timeout 600
+token=$(reel_token)
+while ! curl -s -H "Authorization: Bearer $token" "$REEL_URL/api/v1/library/scan" | grep -q '"finished_at":[0-9]'; do
+    sleep 0.1
+done
+RUNS=${RUNS:-5} python3 "$here/hls.py" "$REEL_URL" "$token" "$work" "$REEL_PID"
