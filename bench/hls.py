@@ -18,10 +18,19 @@ auth = {"Authorization": "Bearer " + token}
 
 
 def get(path, method="GET"):
-    conn.request(method, path, headers=auth)
-    r = conn.getresponse()
-    body = r.read()
-    return r.status, r.getheader("Location"), body
+    """One request; reconnects once if the server closed the idle connection (it does after
+    its connection timeout, and plain ffmpeg runs take longer than that)."""
+    global conn
+    for attempt in (0, 1):
+        try:
+            conn.request(method, path, headers=auth)
+            r = conn.getresponse()
+            return r.status, r.getheader("Location"), r.read()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            if attempt:
+                raise
+            conn.close()
+            conn = http.client.HTTPConnection(host.hostname, host.port)
 
 
 files = {m["title"]: m["files"][0] for m in json.loads(get("/api/v1/library/items")[2])["movies"]}

@@ -17,7 +17,8 @@ trap 'reel_stop 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/lib"
 cp "$media/Movies/Deep Colour (2023).mkv" "$media/Movies/Night Clock (2019).mkv" "$work/lib/"
 
-reel_start "$bin" "$work/data" "$work/lib" --hls-idle-timeout 600
+# REEL_ARGS passes settings through, such as "--hls-preset superfast".
+reel_start "$bin" "$work/data" "$work/lib" --hls-idle-timeout 600 ${REEL_ARGS:-}
 token=$(reel_token)
 while ! curl -s -H "Authorization: Bearer $token" "$REEL_URL/api/v1/library/scan" | grep -q '"finished_at":[0-9]'; do
     sleep 0.1

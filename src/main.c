@@ -101,6 +101,7 @@ int main(int argc, char **argv)
     snprintf(temp, sizeof(temp), "%s/transcodes", cfg.data);
     struct hls_config hls = {
         .ffmpeg = cfg.ffmpeg,
+        .preset = cfg.hls_preset,
         .temp_dir = temp,
         .segment_s = (double)cfg.hls_segment,
         .max_encoders = cfg.hls_max_encoders ? (int)cfg.hls_max_encoders : (int)cores,

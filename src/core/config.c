@@ -48,6 +48,8 @@ static const struct setting settings[] = {
     {"scan-threads", T_INT, F(scan_threads), "0", 0, 64,
      "threads that probe media during a scan (0: one per core)"},
     {"ffmpeg", T_STRING, F(ffmpeg), "ffmpeg", 0, 0, "the ffmpeg binary that makes HLS"},
+    {"hls-preset", T_STRING, F(hls_preset), "veryfast", 0, 0,
+     "x264 preset for HLS encodes: faster presets seek sooner, slower ones look better"},
     {"hls-segment", T_INT, F(hls_segment), "4", 2, 10, "seconds per HLS segment"},
     {"hls-idle-timeout", T_INT, F(hls_idle_timeout), "120", 1, 86400,
      "seconds without a request before an HLS session ends"},

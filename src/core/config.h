@@ -29,6 +29,7 @@ struct config {
     long long token_ttl;
     long long scan_threads;
     char *ffmpeg;
+    char *hls_preset;
     long long hls_segment;
     long long hls_idle_timeout;
     long long hls_prewarm_timeout;

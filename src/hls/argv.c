@@ -103,7 +103,7 @@ int hls_argv_build(const struct hls_job *j, char ***out)
         add(&a, "-c:v");
         add(&a, "libx264");
         add(&a, "-preset");
-        add(&a, "veryfast");
+        add(&a, "%s", j->preset ? j->preset : "veryfast");
         /* No lookahead and no B-frames: the first segment comes out sooner. */
         add(&a, "-tune");
         add(&a, "zerolatency");

@@ -17,6 +17,7 @@
  */
 struct hls_job {
     const char *ffmpeg; /* the binary, looked up in PATH */
+    const char *preset; /* x264's, such as "veryfast" */
     const char *input;
     const char *dir;
     const struct plan *plan;

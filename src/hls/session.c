@@ -201,6 +201,7 @@ static int start_encoder(struct hls *h, struct rendition *r, size_t segment,
     retire(h, r, NULL);
     struct hls_job job = {
         .ffmpeg = h->cfg.ffmpeg,
+        .preset = h->cfg.preset,
         .input = s->input,
         .dir = r->dir,
         .plan = &s->plan,
@@ -342,12 +343,17 @@ static int make_rendition(struct hls *h, struct session *s, struct rendition *r)
     return 0;
 }
 
-static int session_new(struct hls *h, const struct hls_open *o, const char *key,
-                       struct session **out)
+/* Takes over keyframes (read beforehand, outside the lock) whatever happens. */
+static int session_new(struct hls *h, const struct hls_open *o, const char *key, double *keyframes,
+                       size_t nkeyframes, struct session **out)
 {
     struct session *s = calloc(1, sizeof(*s));
-    if (!s)
+    if (!s) {
+        free(keyframes);
         return -ENOMEM;
+    }
+    s->keyframes = keyframes;
+    s->nkeyframes = nkeyframes;
     int rc = random_hex(s->id, HLS_ID_LEN / 2);
     snprintf(s->key, sizeof(s->key), "%s", key);
     s->user_id = o->user_id;
@@ -370,8 +376,8 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
         rc = -ENOMEM;
     if (rc == 0 && !(s->duration > 0))
         rc = ERR_UNPLAYABLE;
-    if (rc == 0 && s->plan.video.present && s->plan.video.copy)
-        rc = keyframes_read(s->input, s->plan.video.index, &s->keyframes, &s->nkeyframes);
+    if (rc == 0 && s->plan.video.present && s->plan.video.copy && !s->keyframes)
+        rc = ERR_UNPLAYABLE;
     if (rc == 0 && mkdir(s->dir, 0700) < 0)
         rc = -errno;
     if (rc == 0) {
@@ -407,15 +413,29 @@ int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1])
     snprintf(key, sizeof(key), "%lld/%lld/%d/%d:%d/%d:%d/%lld/%d", (long long)o->user_id,
              (long long)o->file->id, p->method, p->video.copy, p->video.height, p->audio.index,
              p->audio.copy, (long long)p->max_bitrate, o->fmp4);
+    /* Reading the keyframe index can take a while (MPEG-TS has none and is read whole),
+     * so it happens outside the lock, and only for a session that is not there yet. */
     pthread_mutex_lock(&h->lock);
-    int rc = 0;
     struct session *s = NULL;
+    HASH_FIND(hh_key, h->by_key, key, strlen(key), s);
+    pthread_mutex_unlock(&h->lock);
+    double *keyframes = NULL;
+    size_t nkeyframes = 0;
+    int rc = 0;
+    if (!s && p->video.present && p->video.copy)
+        rc = keyframes_read(o->file->path, p->video.index, &keyframes, &nkeyframes);
+    if (rc < 0)
+        return rc;
+
+    pthread_mutex_lock(&h->lock);
+    s = NULL;
     if (h->closing)
         rc = ERR_UNAVAILABLE;
     else
         HASH_FIND(hh_key, h->by_key, key, strlen(key), s);
     if (rc == 0 && !s) {
-        rc = session_new(h, o, key, &s);
+        rc = session_new(h, o, key, keyframes, nkeyframes, &s);
+        keyframes = NULL;
         if (rc == 0)
             LOG(L_INFO, "hls", "session %.8s opened for file %lld (%s, %zu renditions)", s->id,
                 (long long)o->file->id, play_method_name(p->method), s->nrend);
@@ -424,6 +444,7 @@ int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1])
         s->start_ms = o->start_ms;
         s->active_ms = clock_mono_ms();
     }
+    free(keyframes);
     if (rc == 0) {
         /* A play makes a pre-warmed session a real one. */
         if (!o->prewarm)

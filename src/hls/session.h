@@ -20,6 +20,7 @@ enum { HLS_ID_LEN = 32, HLS_MAX_RENDITIONS = 5 };
 
 struct hls_config {
     const char *ffmpeg;
+    const char *preset; /* x264's */
     const char *temp_dir;
     double segment_s;
     int max_encoders;
