@@ -51,13 +51,21 @@ static int setup(void **state)
     server_init(&fx->s);
     media_copy(fx->s.library, media);
     char cmd[512];
-    snprintf(cmd, sizeof(cmd), "cp '%s/Movies/Night Clock (2019).mkv' '%s/Movies/Spoilt (2001).mkv'",
-             fx->s.library, fx->s.library);
+    snprintf(cmd, sizeof(cmd),
+             "cp '%s/Movies/Night Clock (2019).mkv' '%s/Movies/Spoilt (2001).mkv'", fx->s.library,
+             fx->s.library);
     if (system(cmd) != 0)
         return -1;
     /* Short timeouts, so the idle and pre-warm rules can be watched; one encoder per core. */
-    const char *extra[] = {"--hls-idle-timeout", "3", "--hls-prewarm-timeout", "3",
-                           "--hls-max-encoders", "2", "--hls-kill-grace", "1", NULL};
+    const char *extra[] = {"--hls-idle-timeout",
+                           "3",
+                           "--hls-prewarm-timeout",
+                           "3",
+                           "--hls-max-encoders",
+                           "2",
+                           "--hls-kill-grace",
+                           "1",
+                           NULL};
     server_start(&fx->s, extra);
     server_wait_scan(&fx->s);
     snprintf(fx->token, sizeof(fx->token), "%s", login(&fx->s, ADMIN_USER, ADMIN_PASSWORD));
@@ -414,10 +422,10 @@ static void the_encoder_cap_gives_503(void **state)
     http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
     response_free(&r);
     json_t *sa = state_of(fx, a), *sb = state_of(fx, b);
-    bool both = json_is_true(json_object_get(
-                    json_array_get(json_object_get(sa, "renditions"), 0), "encoding")) &&
-                json_is_true(json_object_get(
-                    json_array_get(json_object_get(sb, "renditions"), 0), "encoding"));
+    bool both = json_is_true(json_object_get(json_array_get(json_object_get(sa, "renditions"), 0),
+                                             "encoding")) &&
+                json_is_true(json_object_get(json_array_get(json_object_get(sb, "renditions"), 0),
+                                             "encoding"));
     json_decref(sa);
     json_decref(sb);
     if (!both)
@@ -486,7 +494,8 @@ static void metrics_count_what_happened(void **state)
     struct response r;
     http(&fx->s, "GET", "/metrics", NULL, NULL, NULL, &r);
     assert_status(&r, 200);
-    const char *want[] = {"reel_hls_sessions ", "reel_hls_encoder_starts_total{reason=\"first\"}",
+    const char *want[] = {"reel_hls_sessions ",
+                          "reel_hls_encoder_starts_total{reason=\"first\"}",
                           "reel_hls_time_to_first_segment_seconds_bucket{le=\"+Inf\"}",
                           "reel_hls_segment_wait_seconds_count",
                           "reel_bytes_served_total{method=\"hls\"}",
