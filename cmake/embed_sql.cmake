@@ -1,4 +1,6 @@
-# Writes OUT, a C file holding each .sql file of IN as one string, in order.
+# Writes OUT, a C file holding each .sql file of DIR as one string, in name order.
+file(GLOB IN ${DIR}/*.sql)
+list(SORT IN)
 set(body "/* Generated from src/store/migrations by cmake/embed_sql.cmake. */\n#include <stddef.h>\n\nconst char *const store_migrations[] = {\n")
 foreach(f ${IN})
     file(READ ${f} sql)

@@ -113,6 +113,8 @@ int main(int argc, char **argv)
     };
     if (hls_new(&app.hls, &hls) < 0)
         goto out;
+    if (events_new(&app.events) < 0)
+        goto out;
 
     struct http_config hc = {
         .listen = cfg.listen,
@@ -146,7 +148,9 @@ out:
     /* Parked segment requests are woken first: libmicrohttpd cannot stop with suspended
      * connections. Encoders are reaped and temp folders removed last. */
     hls_close(app.hls);
+    events_close(app.events);
     http_server_stop(server);
+    events_free(app.events);
     hls_free(app.hls);
     scanner_free(app.scanner);
     auth_free(app.auth);

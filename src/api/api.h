@@ -4,6 +4,7 @@
 #include "hls/session.h"
 #include "http/server.h"
 #include "library/scan.h"
+#include "progress/events.h"
 #include "store/store.h"
 
 /* What every handler reaches through req->app. */
@@ -13,6 +14,7 @@ struct app {
     struct auth *auth;
     struct scanner *scanner;
     struct hls *hls;
+    struct events *events;
     struct http_server *server; /* for /metrics */
 };
 

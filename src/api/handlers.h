@@ -22,6 +22,13 @@ int api_hls_state(struct http_request *req);
 int api_hls_end(struct http_request *req);
 int api_hls_heartbeat(struct http_request *req);
 int api_metrics(struct http_request *req);
+int api_progress_put(struct http_request *req);
+int api_progress_get(struct http_request *req);
+int api_progress_delete(struct http_request *req);
+int api_progress_watched(struct http_request *req);
+int api_progress_unwatched(struct http_request *req);
+int api_progress_list(struct http_request *req);
+int api_events(struct http_request *req);
 
 /* Bytes sent by direct play, for /metrics. */
 extern atomic_uint_fast64_t api_direct_bytes;

@@ -1,13 +1,15 @@
 #include "api/handlers.h"
 #include "core/error.h"
+#include "progress/progress.h"
 
 int api_items_list(struct http_request *req)
 {
     struct app *app = req->app;
     json_t *items;
-    int rc = store_items_json(app->store, &items);
+    int rc = store_items_json(app->store, req->user_id, &items);
     if (rc < 0)
         return rc;
+    progress_decorate(items);
     return http_respond_json(req, MHD_HTTP_OK, items);
 }
 
@@ -19,11 +21,12 @@ int api_item_get(struct http_request *req)
     if (rc < 0)
         return rc;
     json_t *item;
-    rc = store_item_json(app->store, id, &item);
+    rc = store_item_json(app->store, req->user_id, id, &item);
     if (rc == ERR_NOT_FOUND)
         return http_respond_errorf(req, rc, "There is no item %lld.", (long long)id);
     if (rc < 0)
         return rc;
+    progress_decorate(item);
     return http_respond_json(req, MHD_HTTP_OK, item);
 }
 

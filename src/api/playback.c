@@ -2,6 +2,7 @@
 #include "core/error.h"
 #include "http/file.h"
 #include "playback/decide.h"
+#include "progress/progress.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -188,10 +189,15 @@ int api_playback(struct http_request *req)
         json_object_set_new(streams, "video", stream_json(&plan.video, true));
     if (plan.audio.present)
         json_object_set_new(streams, "audio", stream_json(&plan.audio, false));
+    struct app *app = req->app;
+    struct progress_view progress;
+    double resume = progress_get(app->store, req->user_id, f.id, &progress) == 0
+                        ? progress_resume_s(&progress)
+                        : 0;
     json_t *out = json_pack("{sI ss so ss sf ss so sf sf}", "file_id", (json_int_t)f.id, "method",
                             play_method_name(plan.method), "reasons", reasons, "url", url,
                             "duration", f.duration_ms / 1000.0, "container", f.container, "streams",
-                            streams, "start", ro.o.start_ms / 1000.0, "resume_position", 0.0);
+                            streams, "start", ro.o.start_ms / 1000.0, "resume_position", resume);
     media_file_release(&f);
     return http_respond_json(req, MHD_HTTP_OK, out);
 }

@@ -20,6 +20,13 @@ const struct http_route api_routes[] = {
     {"GET", "/api/v1/hls/:session/master.m3u8", api_hls_master, HTTP_USER},
     {"GET", "/api/v1/hls/:session/:rendition/index.m3u8", api_hls_media, HTTP_USER},
     {"GET", "/api/v1/hls/:session/:rendition/:file", api_hls_segment, HTTP_USER},
+    {"GET", "/api/v1/progress", api_progress_list, HTTP_USER},
+    {"PUT", "/api/v1/progress/:id", api_progress_put, HTTP_USER},
+    {"GET", "/api/v1/progress/:id", api_progress_get, HTTP_USER},
+    {"DELETE", "/api/v1/progress/:id", api_progress_delete, HTTP_USER},
+    {"POST", "/api/v1/progress/:id/watched", api_progress_watched, HTTP_USER},
+    {"POST", "/api/v1/progress/:id/unwatched", api_progress_unwatched, HTTP_USER},
+    {"GET", "/api/v1/events", api_events, HTTP_USER},
     /* Public to loopback; elsewhere it needs an administrator (see api/metrics.c). */
     {"GET", "/metrics", api_metrics, HTTP_PUBLIC},
 };

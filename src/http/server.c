@@ -31,6 +31,16 @@ void http_resume(struct http_request *req, int why)
     MHD_resume_connection(req->conn);
 }
 
+void http_pause(struct http_request *req)
+{
+    MHD_suspend_connection(req->conn);
+}
+
+void http_unpause(struct http_request *req)
+{
+    MHD_resume_connection(req->conn);
+}
+
 void http_status_counts(const struct http_server *s, uint64_t out[6])
 {
     for (int i = 0; i < 6; i++)

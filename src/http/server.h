@@ -88,6 +88,11 @@ void http_server_stop(struct http_server *s);
 void http_suspend(struct http_request *req);
 void http_resume(struct http_request *req, int why);
 
+/* For a response produced by a callback (a stream of events): stop asking the callback
+ * for data until http_unpause(). Both are for the callback's own owner to call. */
+void http_pause(struct http_request *req);
+void http_unpause(struct http_request *req);
+
 /* Responses sent so far by status class: [1] counts 1xx … [5] counts 5xx. */
 void http_status_counts(const struct http_server *s, uint64_t out[6]);
 

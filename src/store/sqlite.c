@@ -850,9 +850,10 @@ static json_t *stream_json(const struct media_stream *m)
 /*
  * Builds the item tree below root (0: the whole library), keeping only items that have a
  * file on disk somewhere beneath them. Each item holds its files; with detail, each file
- * holds every stream. Returns the top items (those whose parent is outside the tree).
+ * holds every stream, and every file user's progress. Returns the top items (those whose
+ * parent is outside the tree).
  */
-static int tree(struct store *s, int64_t root, int detail, json_t **out)
+static int tree(struct store *s, int64_t user, int64_t root, int detail, json_t **out)
 {
     struct node *nodes = NULL;
     json_t *tops = json_array();
@@ -915,7 +916,8 @@ static int tree(struct store *s, int64_t root, int detail, json_t **out)
     }
 
     st = prepare(s, "SELECT f.id, f.item_id, f.path, f.container, f.duration_ms, f.size,"
-                    " f.bitrate, f.error,"
+                    " f.bitrate, f.error, coalesce(p.position_ms, 0), coalesce(p.watched, 0),"
+                    " coalesce(p.play_count, 0),"
                     " (SELECT codec FROM media_streams WHERE file_id = f.id AND type = 'video'"
                     "  ORDER BY idx LIMIT 1),"
                     " (SELECT codec FROM media_streams WHERE file_id = f.id AND type = 'audio'"
@@ -924,10 +926,12 @@ static int tree(struct store *s, int64_t root, int detail, json_t **out)
                     "  ORDER BY idx LIMIT 1),"
                     " (SELECT height FROM media_streams WHERE file_id = f.id AND type = 'video'"
                     "  ORDER BY idx LIMIT 1)"
-                    " FROM media_files f WHERE f.missing = 0 AND f.item_id IS NOT NULL"
-                    " ORDER BY f.path");
+                    " FROM media_files f LEFT JOIN playback_progress p"
+                    " ON p.file_id = f.id AND p.user_id = ?1"
+                    " WHERE f.missing = 0 AND f.item_id IS NOT NULL ORDER BY f.path");
     if (!st)
         goto out;
+    sqlite3_bind_int64(st, 1, user);
     rc = 0;
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
         int64_t item = sqlite3_column_int64(st, 1);
@@ -939,12 +943,15 @@ static int tree(struct store *s, int64_t root, int detail, json_t **out)
         const char *base = strrchr(path, '/');
         int64_t duration = sqlite3_column_int64(st, 4);
         json_t *file = json_pack(
-            "{sI ss so sf sI sI so so so so so}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-            "name", base ? base + 1 : path, "container", nullable_text(st, 3), "duration",
-            duration / 1000.0, "size", (json_int_t)sqlite3_column_int64(st, 5), "bitrate",
+            "{sI ss so sf sI sI sI so so so so so sI sb sI}", "id",
+            (json_int_t)sqlite3_column_int64(st, 0), "name", base ? base + 1 : path, "container",
+            nullable_text(st, 3), "duration", duration / 1000.0, "duration_ms",
+            (json_int_t)duration, "size", (json_int_t)sqlite3_column_int64(st, 5), "bitrate",
             (json_int_t)sqlite3_column_int64(st, 6), "error", nullable_text(st, 7), "video_codec",
-            nullable_text(st, 8), "audio_codec", nullable_text(st, 9), "width",
-            nullable_int(st, 10), "height", nullable_int(st, 11));
+            nullable_text(st, 11), "audio_codec", nullable_text(st, 12), "width",
+            nullable_int(st, 13), "height", nullable_int(st, 14), "position_ms",
+            (json_int_t)sqlite3_column_int64(st, 8), "watched", sqlite3_column_int(st, 9),
+            "play_count", (json_int_t)sqlite3_column_int64(st, 10));
         if (detail) {
             json_t *streams = json_array();
             sqlite3_stmt *ss = prepare(s, select_streams);
@@ -981,11 +988,11 @@ out:
     return 0;
 }
 
-int store_items_json(struct store *s, json_t **out)
+int store_items_json(struct store *s, int64_t user, json_t **out)
 {
     pthread_mutex_lock(&s->lock);
     json_t *tops = NULL;
-    int rc = tree(s, 0, 0, &tops);
+    int rc = tree(s, user, 0, 0, &tops);
     pthread_mutex_unlock(&s->lock);
     if (rc < 0)
         return rc;
@@ -1002,11 +1009,11 @@ int store_items_json(struct store *s, json_t **out)
     return 0;
 }
 
-int store_item_json(struct store *s, int64_t item_id, json_t **out)
+int store_item_json(struct store *s, int64_t user, int64_t item_id, json_t **out)
 {
     pthread_mutex_lock(&s->lock);
     json_t *tops = NULL;
-    int rc = tree(s, item_id, 1, &tops);
+    int rc = tree(s, user, item_id, 1, &tops);
     pthread_mutex_unlock(&s->lock);
     if (rc < 0)
         return rc;
@@ -1017,4 +1024,235 @@ int store_item_json(struct store *s, int64_t item_id, json_t **out)
     *out = json_incref(json_array_get(tops, 0));
     json_decref(tops);
     return 0;
+}
+
+/* ---- playback progress ---- */
+
+static void read_progress(sqlite3_stmt *st, int first, struct store_progress *p)
+{
+    p->position_ms = sqlite3_column_int64(st, first);
+    p->watched = sqlite3_column_int(st, first + 1);
+    p->play_count = sqlite3_column_int64(st, first + 2);
+    p->last_played_at = sqlite3_column_int64(st, first + 3);
+    p->updated_at = sqlite3_column_int64(st, first + 4);
+}
+
+/* The file's duration and the user's progress on it; called with the lock held. */
+static int progress_read(struct store *s, int64_t user, int64_t file, struct store_progress *out,
+                         int64_t *duration_ms)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st =
+        prepare(s, "SELECT coalesce(f.duration_ms, 0), p.position_ms, p.watched, p.play_count,"
+                   " coalesce(p.last_played_at, 0), p.updated_at FROM media_files f"
+                   " LEFT JOIN playback_progress p ON p.file_id = f.id AND p.user_id = ?1"
+                   " WHERE f.id = ?2");
+    if (!st)
+        return ERR_INTERNAL;
+    sqlite3_bind_int64(st, 1, user);
+    sqlite3_bind_int64(st, 2, file);
+    int step = sqlite3_step(st);
+    int rc = step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? ERR_NOT_FOUND : fail(s, "progress");
+    if (rc == 0) {
+        *duration_ms = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+            read_progress(st, 1, out);
+    }
+    done(st);
+    return rc;
+}
+
+int store_progress_get(struct store *s, int64_t user, int64_t file, struct store_progress *out,
+                       int64_t *duration_ms)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = progress_read(s, user, file, out, duration_ms);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int store_progress_update(struct store *s, int64_t user, int64_t file, const char *device,
+                          int64_t seq, store_progress_fn fn, void *arg, struct store_progress *out,
+                          int64_t *duration_ms, bool *written)
+{
+    *written = false;
+    pthread_mutex_lock(&s->lock);
+    int rc = exec(s, "BEGIN IMMEDIATE");
+    if (rc < 0)
+        goto unlock;
+    rc = progress_read(s, user, file, out, duration_ms);
+    if (rc < 0)
+        goto rollback;
+    int64_t last = -1;
+    sqlite3_stmt *st = prepare(s, "SELECT seq FROM progress_devices WHERE user_id = ?1"
+                                  " AND file_id = ?2 AND device_id = ?3");
+    if (!st) {
+        rc = ERR_INTERNAL;
+        goto rollback;
+    }
+    sqlite3_bind_int64(st, 1, user);
+    sqlite3_bind_int64(st, 2, file);
+    sqlite3_bind_text(st, 3, device, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        last = sqlite3_column_int64(st, 0);
+    done(st);
+    if (!fn(out, last, *duration_ms, arg)) {
+        rc = exec(s, "COMMIT");
+        goto unlock;
+    }
+    st = prepare(s, "INSERT INTO playback_progress (user_id, file_id, position_ms, watched,"
+                    " play_count, last_played_at, updated_at, device_id)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (user_id, file_id)"
+                    " DO UPDATE SET position_ms = excluded.position_ms,"
+                    " watched = excluded.watched, play_count = excluded.play_count,"
+                    " last_played_at = excluded.last_played_at,"
+                    " updated_at = excluded.updated_at, device_id = excluded.device_id");
+    if (!st) {
+        rc = ERR_INTERNAL;
+        goto rollback;
+    }
+    sqlite3_bind_int64(st, 1, user);
+    sqlite3_bind_int64(st, 2, file);
+    sqlite3_bind_int64(st, 3, out->position_ms);
+    sqlite3_bind_int(st, 4, out->watched);
+    sqlite3_bind_int64(st, 5, out->play_count);
+    bind_int_or_null(st, 6, out->last_played_at);
+    sqlite3_bind_int64(st, 7, out->updated_at);
+    bind_text_or_null(st, 8, device);
+    rc = run(s, st);
+    if (rc == 0 && *device) {
+        st = prepare(s, "INSERT INTO progress_devices (user_id, file_id, device_id, seq)"
+                        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET seq = excluded.seq");
+        rc = st ? 0 : ERR_INTERNAL;
+        if (st) {
+            sqlite3_bind_int64(st, 1, user);
+            sqlite3_bind_int64(st, 2, file);
+            sqlite3_bind_text(st, 3, device, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 4, seq);
+            rc = run(s, st);
+        }
+    }
+    if (rc == 0)
+        rc = exec(s, "COMMIT");
+    if (rc == 0) {
+        *written = true;
+        goto unlock;
+    }
+rollback:
+    (void)exec(s, "ROLLBACK");
+unlock:
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int store_progress_delete(struct store *s, int64_t user, int64_t file)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = exec(s, "BEGIN IMMEDIATE");
+    const char *sql[] = {"DELETE FROM playback_progress WHERE user_id = ?1 AND file_id = ?2",
+                         "DELETE FROM progress_devices WHERE user_id = ?1 AND file_id = ?2"};
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        sqlite3_stmt *st = prepare(s, sql[i]);
+        if (!st) {
+            rc = ERR_INTERNAL;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, user);
+        sqlite3_bind_int64(st, 2, file);
+        rc = run(s, st);
+    }
+    rc = rc == 0 ? exec(s, "COMMIT") : rc;
+    if (rc < 0)
+        (void)exec(s, "ROLLBACK");
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* Reads rows of (file, item, show, titles, season, episode, duration, progress…) into a
+ * growing array. */
+static int read_recent(struct store *s, sqlite3_stmt *st, struct store_recent **out, size_t *n)
+{
+    size_t alloc = 0;
+    *out = NULL;
+    *n = 0;
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == alloc) {
+            alloc = alloc ? alloc * 2 : 32;
+            struct store_recent *r = realloc(*out, alloc * sizeof(*r));
+            if (!r) {
+                rc = -ENOMEM;
+                break;
+            }
+            *out = r;
+        }
+        struct store_recent *r = &(*out)[(*n)++];
+        memset(r, 0, sizeof(*r));
+        r->file_id = sqlite3_column_int64(st, 0);
+        r->item_id = sqlite3_column_int64(st, 1);
+        r->show_id = sqlite3_column_int64(st, 2);
+        snprintf(r->title, sizeof(r->title), "%s", col_text(st, 3));
+        snprintf(r->show_title, sizeof(r->show_title), "%s", col_text(st, 4));
+        r->season = sqlite3_column_int(st, 5);
+        r->episode = sqlite3_column_int(st, 6);
+        r->duration_ms = sqlite3_column_int64(st, 7);
+        read_progress(st, 8, &r->p);
+    }
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = fail(s, "cannot read progress");
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int store_progress_recent(struct store *s, int64_t user, size_t limit, struct store_recent **out,
+                          size_t *n)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = ERR_INTERNAL;
+    sqlite3_stmt *st = prepare(
+        s, "SELECT f.id, i.id, coalesce(sh.id, 0), i.title, coalesce(sh.title, ''),"
+           " coalesce(i.season, 0), coalesce(i.episode, 0), coalesce(f.duration_ms, 0),"
+           " p.position_ms, p.watched, p.play_count, coalesce(p.last_played_at, 0), p.updated_at"
+           " FROM playback_progress p JOIN media_files f ON f.id = p.file_id AND f.missing = 0"
+           " JOIN media_items i ON i.id = f.item_id"
+           " LEFT JOIN media_items se ON se.id = i.parent_id AND i.kind = 'episode'"
+           " LEFT JOIN media_items sh ON sh.id = se.parent_id"
+           " WHERE p.user_id = ?1 ORDER BY p.updated_at DESC LIMIT ?2");
+    if (st) {
+        sqlite3_bind_int64(st, 1, user);
+        sqlite3_bind_int64(st, 2, (int64_t)limit);
+        rc = read_recent(s, st, out, n);
+        done(st);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int store_show_episodes(struct store *s, int64_t user, int64_t show_id, struct store_recent **out,
+                        size_t *n)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = ERR_INTERNAL;
+    sqlite3_stmt *st =
+        prepare(s, "SELECT min(f.id), e.id, sh.id, e.title, sh.title, e.season, e.episode,"
+                   " coalesce(f.duration_ms, 0), coalesce(max(p.position_ms), 0),"
+                   " coalesce(max(p.watched), 0), coalesce(max(p.play_count), 0),"
+                   " coalesce(max(p.last_played_at), 0), coalesce(max(p.updated_at), 0)"
+                   " FROM media_items sh JOIN media_items se ON se.parent_id = sh.id"
+                   " JOIN media_items e ON e.parent_id = se.id"
+                   " JOIN media_files f ON f.item_id = e.id AND f.missing = 0 AND f.error IS NULL"
+                   " LEFT JOIN playback_progress p ON p.file_id = f.id AND p.user_id = ?2"
+                   " WHERE sh.id = ?1 GROUP BY e.id ORDER BY e.season, e.episode");
+    if (st) {
+        sqlite3_bind_int64(st, 1, show_id);
+        sqlite3_bind_int64(st, 2, user);
+        rc = read_recent(s, st, out, n);
+        done(st);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
 }

@@ -68,7 +68,50 @@ int store_file_path(struct store *s, int64_t file_id, char **path) WUR;
 int store_file_get(struct store *s, int64_t file_id, struct media_file *f) WUR;
 
 /* The library as the API shows it: {"movies":[…],"shows":[…]} with items holding only
- * files still on disk. */
-int store_items_json(struct store *s, json_t **out) WUR;
+ * files still on disk. Each file carries user's "position_ms", "watched" and "play_count". */
+int store_items_json(struct store *s, int64_t user, json_t **out) WUR;
 /* One item with its children, files and every stream. */
-int store_item_json(struct store *s, int64_t item_id, json_t **out) WUR;
+int store_item_json(struct store *s, int64_t user, int64_t item_id, json_t **out) WUR;
+
+/* Playback progress of one user in one file. */
+struct store_progress {
+    int64_t position_ms;
+    bool watched;
+    int64_t play_count;
+    int64_t last_played_at;
+    int64_t updated_at;
+};
+
+/*
+ * Decides, inside the update's transaction, what an update does: it gets the stored
+ * progress (zeros when there is none), the device's last sequence number (-1 when none)
+ * and the file's probed duration, changes p, and returns whether to write it.
+ */
+typedef bool (*store_progress_fn)(struct store_progress *p, int64_t last_seq, int64_t duration_ms,
+                                  void *arg);
+
+/* One update from a device, in one short transaction. *written says whether fn wrote;
+ * out holds the progress as stored afterwards. ERR_NOT_FOUND for an unknown file. */
+int store_progress_update(struct store *s, int64_t user, int64_t file, const char *device,
+                          int64_t seq, store_progress_fn fn, void *arg, struct store_progress *out,
+                          int64_t *duration_ms, bool *written) WUR;
+/* The progress (zeros when none) and duration; ERR_NOT_FOUND for an unknown file. */
+int store_progress_get(struct store *s, int64_t user, int64_t file, struct store_progress *out,
+                       int64_t *duration_ms) WUR;
+/* Forgets the progress and the devices' sequence numbers. */
+int store_progress_delete(struct store *s, int64_t user, int64_t file) WUR;
+
+/* A progress row with what continue-watching needs to know about its file. */
+struct store_recent {
+    int64_t file_id, item_id, show_id; /* show_id is 0 for a movie */
+    char title[256], show_title[256];
+    int season, episode;
+    int64_t duration_ms;
+    struct store_progress p;
+};
+/* user's progress rows on files still on disk, most recent first; *out is malloc'd. */
+int store_progress_recent(struct store *s, int64_t user, size_t limit, struct store_recent **out,
+                          size_t *n) WUR;
+/* The episodes of a show in order, one file each, with user's progress. */
+int store_show_episodes(struct store *s, int64_t user, int64_t show_id, struct store_recent **out,
+                        size_t *n) WUR;

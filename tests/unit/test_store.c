@@ -130,7 +130,7 @@ static void files_build_the_item_tree(void **state)
     add_file(f->s, folder, "/lib/s/e1.mkv", "show", 1, 1, 1, &e1);
 
     json_t *items;
-    assert_int_equal(store_items_json(f->s, &items), 0);
+    assert_int_equal(store_items_json(f->s, 0, &items), 0);
     json_t *movies = json_object_get(items, "movies"), *shows = json_object_get(items, "shows");
     assert_int_equal(json_array_size(movies), 1);
     assert_int_equal(json_array_size(shows), 1);
@@ -178,7 +178,7 @@ static void a_scan_marks_unseen_files_missing(void **state)
     assert_int_equal(size, 100);
 
     json_t *items;
-    assert_int_equal(store_items_json(f->s, &items), 0);
+    assert_int_equal(store_items_json(f->s, 0, &items), 0);
     assert_int_equal(json_array_size(json_object_get(items, "movies")), 1);
     json_decref(items);
 
@@ -186,12 +186,12 @@ static void a_scan_marks_unseen_files_missing(void **state)
     struct media_file got;
     assert_int_equal(store_file_get(f->s, a, &got), 0);
     json_t *item;
-    assert_int_equal(store_item_json(f->s, got.item_id, &item), 0);
+    assert_int_equal(store_item_json(f->s, 0, got.item_id, &item), 0);
     json_t *file = json_array_get(json_object_get(item, "files"), 0);
     assert_int_equal(json_array_size(json_object_get(file, "streams")), 2);
     json_decref(item);
     media_file_release(&got);
-    assert_int_equal(store_item_json(f->s, 12345, &item), ERR_NOT_FOUND);
+    assert_int_equal(store_item_json(f->s, 0, 12345, &item), ERR_NOT_FOUND);
 }
 
 int main(void)
