@@ -95,7 +95,9 @@ int main(int argc, char **argv)
     if (bootstrap_admin(&cfg, app.store, app.auth) < 0)
         goto out;
     int scan_threads = cfg.scan_threads ? (int)cfg.scan_threads : (int)cores;
-    if (scanner_new(&app.scanner, app.store, &cfg.library, scan_threads) < 0)
+    char posters[4096 + 16];
+    snprintf(posters, sizeof(posters), "%s/posters", cfg.data);
+    if (scanner_new(&app.scanner, app.store, &cfg.library, scan_threads, posters, cfg.ffmpeg) < 0)
         goto out;
     char temp[4096 + 16];
     snprintf(temp, sizeof(temp), "%s/transcodes", cfg.data);
@@ -125,6 +127,7 @@ int main(int argc, char **argv)
         .routes = api_routes,
         .nroutes = api_nroutes,
         .authenticate = api_authenticate,
+        .fallback = api_web,
         .app = &app,
     };
     if (http_server_start(&server, &hc) < 0)

@@ -21,5 +21,8 @@ struct app {
 extern const struct http_route api_routes[];
 extern const size_t api_nroutes;
 
+/* Serves the web app's files for paths outside /api. */
+int api_web(struct http_request *req);
+
 /* Finds the user behind the request's Bearer token or cookie. */
 int api_authenticate(struct http_request *req);

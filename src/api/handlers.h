@@ -12,6 +12,7 @@ int api_items_list(struct http_request *req);
 int api_item_get(struct http_request *req);
 int api_scan_status(struct http_request *req);
 int api_scan_start(struct http_request *req);
+int api_poster(struct http_request *req);
 int api_playback(struct http_request *req);
 int api_stream(struct http_request *req);
 int api_hls_preload(struct http_request *req);

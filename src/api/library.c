@@ -1,6 +1,11 @@
 #include "api/handlers.h"
 #include "core/error.h"
+#include "http/file.h"
+#include "library/poster.h"
 #include "progress/progress.h"
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 
 int api_items_list(struct http_request *req)
 {
@@ -64,4 +69,23 @@ int api_scan_start(struct http_request *req)
     struct scan_status st;
     scanner_status(app->scanner, &st);
     return http_respond_json(req, MHD_HTTP_ACCEPTED, status_json(&st));
+}
+
+int api_poster(struct http_request *req)
+{
+    struct app *app = req->app;
+    int64_t id;
+    if (http_param_id(req, 0, &id) < 0)
+        return ERR_NOT_FOUND;
+    char dir[4096 + 16], path[4200];
+    snprintf(dir, sizeof(dir), "%s/posters", app->cfg->data);
+    poster_path(dir, id, path, sizeof(path));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return http_respond_error(req, ERR_NOT_FOUND, "This file has no poster (yet).");
+    }
+    return http_serve_file(req, fd, &st, "image/jpeg", "private, max-age=86400", NULL);
 }

@@ -8,6 +8,7 @@ const struct http_route api_routes[] = {
     {"POST", "/api/v1/users", api_users_create, HTTP_ADMIN},
     {"GET", "/api/v1/library/items", api_items_list, HTTP_USER},
     {"GET", "/api/v1/library/items/:id", api_item_get, HTTP_USER},
+    {"GET", "/api/v1/library/files/:id/poster", api_poster, HTTP_USER},
     {"GET", "/api/v1/library/scan", api_scan_status, HTTP_USER},
     {"POST", "/api/v1/library/scan", api_scan_start, HTTP_ADMIN},
     {"GET", "/api/v1/playback/:id", api_playback, HTTP_USER},
@@ -22,6 +23,8 @@ const struct http_route api_routes[] = {
     {"GET", "/api/v1/hls/:session/:rendition/:file", api_hls_segment, HTTP_USER},
     {"GET", "/api/v1/progress", api_progress_list, HTTP_USER},
     {"PUT", "/api/v1/progress/:id", api_progress_put, HTTP_USER},
+    /* navigator.sendBeacon can only POST. */
+    {"POST", "/api/v1/progress/:id", api_progress_put, HTTP_USER},
     {"GET", "/api/v1/progress/:id", api_progress_get, HTTP_USER},
     {"DELETE", "/api/v1/progress/:id", api_progress_delete, HTTP_USER},
     {"POST", "/api/v1/progress/:id/watched", api_progress_watched, HTTP_USER},

@@ -28,6 +28,7 @@ struct config {
     long long connection_timeout;
     long long token_ttl;
     long long scan_threads;
+    char *web;
     char *ffmpeg;
     char *hls_preset;
     long long hls_segment;

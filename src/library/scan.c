@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "library/name.h"
+#include "library/poster.h"
 #include "library/probe.h"
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +22,8 @@ struct candidate {
     char *path;
     size_t rel; /* offset of the path below the library folder */
     int folder;
+    int64_t id;          /* the file's, once saved or found unchanged */
+    int64_t duration_ms; /* for its poster; 0 when it could not be probed */
 };
 
 struct scanner {
@@ -34,6 +37,7 @@ struct scanner {
     pthread_t thread;
     bool joinable;
     atomic_bool stop;
+    atomic_bool cut_posters; /* a new scan wants the thread: posters can wait for it */
     struct scan_status status;
 
     /* The running scan's work list; only the scan's threads touch it. */
@@ -42,6 +46,7 @@ struct scanner {
     atomic_size_t next;
     int64_t scan_id;
     int64_t *folder_ids;
+    char *posters, *ffmpeg;
 };
 
 __attribute__((format(printf, 2, 3))) static void add_error(struct scanner *sc, const char *fmt,
@@ -72,7 +77,7 @@ static int push(struct scanner *sc, const char *path, size_t rel, int folder)
     char *copy = strdup(path);
     if (!copy)
         return -ENOMEM;
-    sc->files[sc->nfiles++] = (struct candidate){copy, rel, folder};
+    sc->files[sc->nfiles++] = (struct candidate){copy, rel, folder, 0, 0};
     pthread_mutex_lock(&sc->lock);
     sc->status.found++;
     pthread_mutex_unlock(&sc->lock);
@@ -132,7 +137,7 @@ static void count(struct scanner *sc, int64_t *field)
     pthread_mutex_unlock(&sc->lock);
 }
 
-static void handle(struct scanner *sc, const struct candidate *c)
+static void handle(struct scanner *sc, struct candidate *c)
 {
     struct stat st;
     if (stat(c->path, &st) < 0) {
@@ -143,6 +148,8 @@ static void handle(struct scanner *sc, const struct candidate *c)
     int missing;
     int rc = store_file_state(sc->store, c->path, &id, &size, &mtime, &missing);
     if (rc == 0 && size == st.st_size && mtime == (int64_t)st.st_mtime && !missing) {
+        c->id = id;
+        c->duration_ms = -1; /* looked up only if its poster is missing */
         if (store_file_seen(sc->store, id, sc->scan_id) < 0)
             LOG(L_WARN, "scan", "cannot record '%s' as seen", c->path);
         count(sc, &sc->status.unchanged);
@@ -157,7 +164,9 @@ static void handle(struct scanner *sc, const struct candidate *c)
     struct media_name name;
     name_parse(c->path + c->rel, &name);
     if (rc == 0)
-        rc = store_file_save(sc->store, sc->folder_ids[c->folder], &f, &name, sc->scan_id, NULL);
+        rc = store_file_save(sc->store, sc->folder_ids[c->folder], &f, &name, sc->scan_id, &c->id);
+    if (rc == 0 && !f.error)
+        c->duration_ms = f.duration_ms;
     if (rc < 0) {
         LOG(L_ERROR, "scan", "cannot save '%s': %s", c->path, err_message(rc));
         count(sc, &sc->status.failed);
@@ -177,6 +186,34 @@ static void *worker(void *arg)
     while (!atomic_load(&sc->stop) && (i = atomic_fetch_add(&sc->next, 1)) < sc->nfiles)
         handle(sc, &sc->files[i]);
     return NULL;
+}
+
+/* After the files: posters for those that have none, one ffmpeg at a time, so that the
+ * scan's own figures and the library listing are not held up by them. */
+static void make_posters(struct scanner *sc)
+{
+    if (!sc->posters || !sc->ffmpeg)
+        return;
+    for (size_t i = 0; i < sc->nfiles; i++) {
+        if (atomic_load(&sc->stop) || atomic_load(&sc->cut_posters))
+            break;
+        struct candidate *c = &sc->files[i];
+        if (!c->id || !c->duration_ms)
+            continue;
+        if (c->duration_ms < 0) {
+            struct media_file f;
+            if (store_file_get(sc->store, c->id, &f) < 0)
+                continue;
+            c->duration_ms = f.error ? 0 : f.duration_ms;
+            media_file_release(&f);
+        }
+        if (c->duration_ms > 0 &&
+            poster_make(sc->ffmpeg, sc->posters, c->id, c->path, c->duration_ms) < 0)
+            LOG(L_WARN, "scan", "cannot make a poster for '%s'", c->path);
+        pthread_mutex_lock(&sc->lock);
+        sc->status.posters_pending--;
+        pthread_mutex_unlock(&sc->lock);
+    }
 }
 
 static void *run(void *arg)
@@ -223,6 +260,13 @@ static void *run(void *arg)
             pthread_mutex_unlock(&sc->lock);
         }
     }
+    pthread_mutex_lock(&sc->lock);
+    sc->status.running = false;
+    sc->status.finished_at = clock_wall_ms();
+    for (size_t i = 0; i < sc->nfiles; i++)
+        sc->status.posters_pending += sc->files[i].id && sc->files[i].duration_ms;
+    pthread_mutex_unlock(&sc->lock);
+    make_posters(sc);
 done:
     for (size_t i = 0; i < sc->nfiles; i++)
         free(sc->files[i].path);
@@ -235,8 +279,11 @@ done:
     sc->folder_ids = NULL;
 
     pthread_mutex_lock(&sc->lock);
-    sc->status.running = false;
-    sc->status.finished_at = clock_wall_ms();
+    if (sc->status.running) {
+        /* Only when the scan stopped early; otherwise it was already said above. */
+        sc->status.running = false;
+        sc->status.finished_at = clock_wall_ms();
+    }
     LOG(L_INFO, "scan",
         "scan done in %lld ms: %lld files, %lld probed, %lld unchanged, %lld failed, %lld missing",
         (long long)(clock_mono_ms() - t0), (long long)sc->status.found,
@@ -248,7 +295,7 @@ done:
 }
 
 int scanner_new(struct scanner **out, struct store *store, const struct strlist *folders,
-                int threads)
+                int threads, const char *posters, const char *ffmpeg)
 {
     struct scanner *sc = calloc(1, sizeof(*sc));
     if (!sc)
@@ -257,6 +304,10 @@ int scanner_new(struct scanner **out, struct store *store, const struct strlist 
     sc->threads = threads > 0 ? threads : 1;
     sc->folders = folders->items;
     sc->nfolders = folders->len;
+    sc->posters = posters ? strdup(posters) : NULL;
+    sc->ffmpeg = ffmpeg ? strdup(ffmpeg) : NULL;
+    if (posters)
+        mkdir(posters, 0700);
     pthread_mutex_init(&sc->lock, NULL);
     pthread_cond_init(&sc->idle, NULL);
     probe_init();
@@ -271,8 +322,22 @@ int scanner_start(struct scanner *sc)
         pthread_mutex_unlock(&sc->lock);
         return ERR_SCAN_RUNNING;
     }
-    if (sc->joinable)
+    bool join = sc->joinable;
+    sc->joinable = false;
+    pthread_mutex_unlock(&sc->lock);
+    /* The last scan's thread may still be making posters: it stops after the current one,
+     * and this scan makes the rest. */
+    if (join) {
+        atomic_store(&sc->cut_posters, true);
         pthread_join(sc->thread, NULL);
+        atomic_store(&sc->cut_posters, false);
+    }
+
+    pthread_mutex_lock(&sc->lock);
+    if (sc->status.running || sc->joinable) {
+        pthread_mutex_unlock(&sc->lock);
+        return ERR_SCAN_RUNNING; /* another request started one meanwhile */
+    }
     memset(&sc->status, 0, sizeof(sc->status));
     sc->status.running = true;
     sc->status.started_at = clock_wall_ms();
@@ -308,5 +373,7 @@ void scanner_free(struct scanner *sc)
         pthread_join(sc->thread, NULL);
     pthread_mutex_destroy(&sc->lock);
     pthread_cond_destroy(&sc->idle);
+    free(sc->posters);
+    free(sc->ffmpeg);
     free(sc);
 }
