@@ -7,14 +7,19 @@ LISTEN     ?= 127.0.0.1:8600
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run demo test test-fast test-asan fuzz bench fmt fmt-check clean
+.PHONY: all deps web build run demo test test-fast test-asan fuzz bench fmt fmt-check clean
 
 all: build
 
 deps:
 	@scripts/deps.sh
 
-build: deps
+# hls.js, pinned in package-lock.json, copied into the served folder.
+web: deps
+	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+	@node scripts/web-vendor.mjs
+
+build: deps web
 	@cmake -S . -B $(BUILD) -DREEL_WERROR=$(if $(CI),ON,OFF) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
@@ -30,7 +35,7 @@ test: test-fast test-asan
 test-fast: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test-asan: deps
+test-asan: deps web
 	@cmake -S . -B $(ASAN_BUILD) -DREEL_SANITIZE=ON -DREEL_WERROR=$(if $(CI),ON,OFF) \
 		-DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)

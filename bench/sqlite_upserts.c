@@ -25,18 +25,24 @@ int main(int argc, char **argv)
     sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", 0, 0, 0);
     long file = atol(argv[2]), count = atol(argv[3]);
     sqlite3_stmt *read, *seq, *put, *dev;
-    sqlite3_prepare_v2(db, "SELECT coalesce(f.duration_ms, 0), p.position_ms FROM media_files f"
-                           " LEFT JOIN playback_progress p ON p.file_id = f.id AND p.user_id = 1"
-                           " WHERE f.id = ?1", -1, &read, 0);
-    sqlite3_prepare_v2(db, "SELECT seq FROM progress_devices WHERE user_id = 1 AND file_id = ?1"
-                           " AND device_id = 'loop'", -1, &seq, 0);
-    sqlite3_prepare_v2(db, "INSERT INTO playback_progress (user_id, file_id, position_ms, watched,"
-                           " play_count, updated_at, device_id) VALUES (1, ?1, ?2, 0, 0, ?3,"
-                           " 'loop') ON CONFLICT (user_id, file_id) DO UPDATE SET"
-                           " position_ms = excluded.position_ms, updated_at = excluded.updated_at",
+    sqlite3_prepare_v2(db,
+                       "SELECT coalesce(f.duration_ms, 0), p.position_ms FROM media_files f"
+                       " LEFT JOIN playback_progress p ON p.file_id = f.id AND p.user_id = 1"
+                       " WHERE f.id = ?1",
+                       -1, &read, 0);
+    sqlite3_prepare_v2(db,
+                       "SELECT seq FROM progress_devices WHERE user_id = 1 AND file_id = ?1"
+                       " AND device_id = 'loop'",
+                       -1, &seq, 0);
+    sqlite3_prepare_v2(db,
+                       "INSERT INTO playback_progress (user_id, file_id, position_ms, watched,"
+                       " play_count, updated_at, device_id) VALUES (1, ?1, ?2, 0, 0, ?3,"
+                       " 'loop') ON CONFLICT (user_id, file_id) DO UPDATE SET"
+                       " position_ms = excluded.position_ms, updated_at = excluded.updated_at",
                        -1, &put, 0);
-    sqlite3_prepare_v2(db, "INSERT INTO progress_devices (user_id, file_id, device_id, seq)"
-                           " VALUES (1, ?1, 'loop', ?2) ON CONFLICT DO UPDATE SET seq = excluded.seq",
+    sqlite3_prepare_v2(db,
+                       "INSERT INTO progress_devices (user_id, file_id, device_id, seq)"
+                       " VALUES (1, ?1, 'loop', ?2) ON CONFLICT DO UPDATE SET seq = excluded.seq",
                        -1, &dev, 0);
     double t0 = now();
     for (long i = 0; i < count; i++) {

@@ -1,6 +1,6 @@
+#include "progress/progress.h"
 #include "api/handlers.h"
 #include "core/error.h"
-#include "progress/progress.h"
 #include <math.h>
 #include <string.h>
 
@@ -30,8 +30,8 @@ int api_progress_put(struct http_request *req)
     json_t *pos = json_object_get(body, "position");
     json_t *seq = json_object_get(body, "seq");
     const char *device = api_json_string(body, "device_id");
-    const char *event = json_object_get(body, "event") ? api_json_string(body, "event")
-                                                        : "timeupdate";
+    const char *event =
+        json_object_get(body, "event") ? api_json_string(body, "event") : "timeupdate";
     enum progress_event e;
     double seconds = json_number_value(pos);
     if (!json_is_number(pos) || !isfinite(seconds) || seconds < 0 || seconds > 1e9)

@@ -118,8 +118,8 @@ int events_publish(struct events *b, int64_t user, const char *type, const char 
     pthread_mutex_lock(&b->lock);
     uint64_t id = b->next_id;
     char *text = NULL;
-    int len = asprintf(&text, "id: %llu\nevent: %s\ndata: %s\n\n", (unsigned long long)id, type,
-                       data);
+    int len =
+        asprintf(&text, "id: %llu\nevent: %s\ndata: %s\n\n", (unsigned long long)id, type, data);
     if (len < 0) {
         pthread_mutex_unlock(&b->lock);
         return -ENOMEM;
@@ -147,8 +147,8 @@ int events_subscribe(struct events *b, int64_t user, uint64_t last_id, void (*pa
     pthread_mutex_lock(&b->lock);
     /* From the event after last_id, if it is still kept; else from now on. */
     uint64_t oldest = b->next_id > EVENTS_KEPT ? b->next_id - EVENTS_KEPT : 1;
-    s->next_id = last_id && last_id + 1 >= oldest && last_id < b->next_id ? last_id + 1
-                                                                          : b->next_id;
+    s->next_id =
+        last_id && last_id + 1 >= oldest && last_id < b->next_id ? last_id + 1 : b->next_id;
     s->ping = true; /* an opening comment, so the client sees the stream is up at once */
     s->next = b->subs;
     if (b->subs)

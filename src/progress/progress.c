@@ -109,9 +109,9 @@ json_t *progress_json(const struct progress_view *v)
 {
     return json_pack("{sI sf sI sf sf sb sI sf sI sI}", "file_id", (json_int_t)v->file_id,
                      "position", v->p.position_ms / 1000.0, "position_ms",
-                     (json_int_t)v->p.position_ms, "duration", v->duration_ms / 1000.0,
-                     "percent", progress_percent(v->p.position_ms, v->duration_ms), "watched",
-                     v->p.watched, "play_count", (json_int_t)v->p.play_count, "resume_position",
+                     (json_int_t)v->p.position_ms, "duration", v->duration_ms / 1000.0, "percent",
+                     progress_percent(v->p.position_ms, v->duration_ms), "watched", v->p.watched,
+                     "play_count", (json_int_t)v->p.play_count, "resume_position",
                      progress_resume_s(v), "last_played_at", (json_int_t)v->p.last_played_at,
                      "updated_at", (json_int_t)v->p.updated_at);
 }
@@ -178,8 +178,8 @@ int progress_continue(struct store *st, int64_t user, json_t **out)
             continue;
         shows[nshows++] = r->show_id;
         json_t *e = progress_resumable(&p) ? entry(r, r->p.updated_at)
-                    : r->p.watched           ? next_episode(st, user, r)
-                                             : NULL;
+                    : r->p.watched         ? next_episode(st, user, r)
+                                           : NULL;
         if (e)
             json_array_append_new(list, e);
     }

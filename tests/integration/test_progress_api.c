@@ -39,7 +39,8 @@ static int setup(void **state)
     server_init(&fx->s);
     /* Titles of two minutes, so that 10 s of resume minimum and 90 % are far apart. */
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "cd '%s' && REEL_MEDIA_SECONDS=120 %s/scripts/gen-media.sh . --tiny "
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s' && REEL_MEDIA_SECONDS=120 %s/scripts/gen-media.sh . --tiny "
              ">/dev/null && rm -rf 'Movies/Deep Colour (2023).mkv' 'Movies/Open Sky (2020).webm' "
              "'Movies/Old Broadcast (1998).ts'",
              fx->s.library, REEL_SOURCE_DIR);
@@ -72,9 +73,8 @@ static int setup(void **state)
             fx->other = id;
     }
     json_t *eps = json_object_get(
-        json_array_get(json_object_get(json_array_get(json_object_get(r.json, "shows"), 0),
-                                       "seasons"),
-                       0),
+        json_array_get(
+            json_object_get(json_array_get(json_object_get(r.json, "shows"), 0), "seasons"), 0),
         "episodes");
     for (int k = 0; k < 3; k++)
         fx->ep[k] = (int)json_integer_value(json_object_get(
@@ -93,8 +93,8 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static void put(struct fixture *fx, const char *token, int file, double position,
-                const char *event, const char *device, long seq, struct response *r)
+static void put(struct fixture *fx, const char *token, int file, double position, const char *event,
+                const char *device, long seq, struct response *r)
 {
     char path[64], body[256];
     snprintf(path, sizeof(path), "/api/v1/progress/%d", file);
@@ -366,10 +366,9 @@ static void continue_watching_gives_one_entry_per_show(void **state)
     json_t *ep1 = json_array_get(
         json_object_get(json_array_get(json_object_get(show, "seasons"), 0), "episodes"), 0);
     assert_true(json_is_true(json_object_get(ep1, "watched")));
-    assert_float_equal(
-        json_number_value(json_object_get(json_array_get(json_object_get(ep1, "files"), 0),
-                                          "percent")),
-        100, 1e-6);
+    assert_float_equal(json_number_value(json_object_get(
+                           json_array_get(json_object_get(ep1, "files"), 0), "percent")),
+                       100, 1e-6);
     response_free(&r);
 }
 

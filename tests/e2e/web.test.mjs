@@ -1,0 +1,256 @@
+// The web app in real Chromium (Debian's, driven by playwright-core) against the real
+// server and a generated library. Screenshots go to test-artifacts/. Prints the
+// time-to-first-frame and seek figures.
+//
+// Chromium here cannot decode HEVC or E-AC-3, so the HEVC title plays through HLS
+// transcoding to H.264/AAC, which is what the test checks.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const binary = process.env.REEL_BINARY || join(root, "build", "reel");
+const artifacts = join(root, "test-artifacts");
+const work = mkdtempSync(join(tmpdir(), "reel-e2e-"));
+const library = join(work, "library");
+const PASSWORD = "e2e-password-1";
+let server, base, browser, figures = {};
+
+function startServer(port = 0) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ["--listen", `127.0.0.1:${port}`, "--data", join(work, "data"),
+                                 "--library", library, "--web", join(root, "web")],
+                        { env: { ...process.env, REEL_ADMIN_USER: "admin", REEL_ADMIN_PASSWORD: PASSWORD,
+                                 REEL_LOG_LEVEL: "warn" },
+                          stdio: ["ignore", "pipe", "inherit"] });
+    child.stdout.on("data", (d) => {
+      const m = String(d).match(/listening on (http:\/\/[\d.]+:\d+)/);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+function stopServer(child) {
+  return new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGTERM"); });
+}
+
+async function apiAs(page, path, init) {
+  return page.evaluate(async ([p, i]) => {
+    const r = await fetch(p, i);
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, [path, init || {}]);
+}
+
+async function signIn(page) {
+  await page.goto(`${base}/`);
+  await page.waitForURL("**/login");
+  await page.fill("input[name=username]", "admin");
+  await page.fill("input[name=password]", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForSelector(".card");
+}
+
+const videoTime = (page) => page.evaluate(() => document.querySelector("video")?.currentTime ?? -1);
+const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
+
+async function fileIdOf(page, title) {
+  const { body } = await apiAs(page, "/api/v1/library/items");
+  return body.movies.find((m) => m.title === title).files[0].id;
+}
+
+// From pressing Play on the detail page to the first "playing" event, in seconds.
+async function playFromDetail(page, title, button = "Play") {
+  await page.goto(`${base}/`);
+  await page.click(`.card:has-text("${title}")`);
+  await page.waitForSelector("#method");
+  await page.evaluate(() => { window.reelPlaying = []; });
+  const t0 = await page.evaluate(() => performance.now());
+  await page.click(`button:has-text("${button}")`);
+  await page.waitForFunction(() => (window.reelPlaying || []).length > 0, null, { timeout: 20000 });
+  const t1 = await page.evaluate(() => window.reelPlaying[0]);
+  return (t1 - t0) / 1000;
+}
+
+// From a seek (a key press) to playing again, in seconds.
+async function seekBy(page, key) {
+  await page.evaluate(() => { window.reelPlaying = []; });
+  const t0 = await page.evaluate(() => performance.now());
+  await page.keyboard.press(key);
+  await page.waitForFunction(() => (window.reelPlaying || []).length > 0, null, { timeout: 20000 });
+  return ((await page.evaluate(() => window.reelPlaying[0])) - t0) / 1000;
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  // Two-minute titles; the HEVC one at 854x480 so that HLS offers two renditions.
+  execFileSync(join(root, "scripts", "gen-media.sh"), [library, "--tiny"],
+               { env: { ...process.env, REEL_MEDIA_SECONDS: "120" }, stdio: "ignore" });
+  const font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+  execFileSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=854x480:rate=24:duration=120",
+    "-f", "lavfi", "-i", "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=120",
+    "-vf", `drawtext=fontfile=${font}:fontsize=40:fontcolor=white:x=20:y=20:text='%{pts\\:hms}'`,
+    "-af", "aformat=channel_layouts=5.1", "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le",
+    "-x265-params", "log-level=error:keyint=48", "-c:a", "eac3", "-b:a", "384k",
+    join(library, "Movies", "Deep Colour (2023).mkv")]);
+  ({ child: server, url: base } = await startServer());
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"],
+  });
+  // Wait for the scan and its posters.
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await signIn(page);
+  for (let i = 0; i < 200; i++) {
+    const { body } = await apiAs(page, "/api/v1/library/scan");
+    if (body.state === "idle" && body.finished_at && body.posters_pending === 0) break;
+    await page.waitForTimeout(100);
+  }
+  await ctx.close();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) await stopServer(server);
+  rmSync(work, { recursive: true, force: true });
+  console.log("figures (seconds):", JSON.stringify(figures));
+  if (figures.play_direct !== undefined)
+    console.log(`time from Play to the first frame: direct ${figures.play_direct.toFixed(2)} s (aim <= 0.5), ` +
+                `remux ${figures.play_remux.toFixed(2)} s (aim <= 1), transcode ${figures.play_transcode.toFixed(2)} s (aim <= 2)`);
+  if (figures.seek_direct !== undefined)
+    console.log(`time from a seek to playing again: direct ${figures.seek_direct.toFixed(2)} s, ` +
+                `remux ${figures.seek_remux.toFixed(2)} s, transcode ${figures.seek_transcode.toFixed(2)} s`);
+});
+
+test("1. sign in and see the grid with posters", async () => {
+  const page = await browser.newPage();
+  await signIn(page);
+  await page.waitForFunction(() => [...document.querySelectorAll(".card img")].some((i) => i.complete && i.naturalWidth > 0));
+  assert.ok((await page.locator(".grid .card").count()) >= 6);
+  await shot(page, "1-library");
+  await page.close();
+});
+
+test("2. an H.264/AAC MP4 plays directly, and its progress reaches the server", async () => {
+  const page = await browser.newPage();
+  await signIn(page);
+  figures.play_direct = await playFromDetail(page, "Test Pattern");
+  assert.equal(await page.getAttribute(".player", "data-method"), "direct_play");
+  const t = await videoTime(page);
+  await page.waitForFunction((t0) => document.querySelector("video").currentTime > t0 + 1, t);
+  figures.seek_direct = await seekBy(page, "5");
+  await page.keyboard.press("k"); // pause: saves at once
+  await page.waitForTimeout(500);
+  await shot(page, "2-direct-play");
+  const id = await fileIdOf(page, "Test Pattern");
+  const { body } = await apiAs(page, `/api/v1/progress/${id}`);
+  assert.ok(body.position > 50, `the server has position ${body.position}`);
+  await page.close();
+});
+
+test("3. an HEVC/E-AC-3 MKV plays through HLS, seeks to 70 %, and switches quality", async () => {
+  const page = await browser.newPage();
+  await signIn(page);
+  figures.play_transcode = await playFromDetail(page, "Deep Colour");
+  assert.equal(await page.getAttribute(".player", "data-method"), "transcode");
+  // Seek to 70 %: playing again there within 3 s.
+  figures.seek_transcode = await seekBy(page, "7");
+  assert.ok(figures.seek_transcode < 3, `the seek took ${figures.seek_transcode} s`);
+  const at = await videoTime(page);
+  assert.ok(at >= 83 && at < 90, `after the seek the video is at ${at}`);
+  await page.waitForFunction((t0) => document.querySelector("video").currentTime > t0 + 0.5, at);
+  // Switch quality: playback goes on.
+  const options = await page.$$eval("select[aria-label=Quality] option", (os) => os.map((o) => o.value));
+  assert.ok(options.length >= 3, `quality choices: ${options}`);
+  await page.selectOption("select[aria-label=Quality]", options[options.length - 1]);
+  const before = await videoTime(page);
+  await page.waitForFunction((t0) => document.querySelector("video").currentTime > t0 + 2, before, { timeout: 15000 });
+  await page.keyboard.press("k");
+  await page.waitForTimeout(500);
+  await shot(page, "3-hls");
+  await page.close();
+});
+
+test("4. after a reload, Resume starts at the saved position", async () => {
+  const page = await browser.newPage();
+  await signIn(page);
+  const id = await fileIdOf(page, "Deep Colour");
+  const saved = (await apiAs(page, `/api/v1/progress/${id}`)).body.position;
+  assert.ok(saved > 80, `saved position ${saved}`);
+  await page.reload();
+  await page.click('.card:has-text("Deep Colour")');
+  const resume = page.locator("button", { hasText: "Resume from" });
+  await resume.waitFor();
+  await shot(page, "4-detail");
+  await page.evaluate(() => { window.reelPlaying = []; });
+  await resume.click();
+  await page.waitForFunction(() => (window.reelPlaying || []).length > 0, null, { timeout: 20000 });
+  const at = await videoTime(page);
+  assert.ok(Math.abs(at - saved) <= 2, `resumed at ${at}, saved ${saved}`);
+  await page.close();
+});
+
+test("5. the card shows the percent, and watched after 90 %", async () => {
+  const page = await browser.newPage();
+  await signIn(page);
+  const card = page.locator('.card:has-text("Deep Colour")').first();
+  const label = await card.locator(".progress").getAttribute("aria-label");
+  assert.match(label, /^\d+ % watched$/);
+  await card.click();
+  await page.click('button:has-text("Resume from")');
+  await page.waitForFunction(() => (window.reelPlaying || []).length > 0, null, { timeout: 20000 });
+  await page.keyboard.press("9");
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction(() => document.querySelector("video").currentTime > 109, null, { timeout: 10000 });
+  await page.keyboard.press("k");
+  await page.waitForTimeout(500);
+  await page.goto(`${base}/`);
+  await page.locator('.card:has-text("Deep Colour") .badge').first().waitFor();
+  await shot(page, "5-watched");
+  await page.close();
+});
+
+test("6. another device's card updates live", async () => {
+  const tv = await (await browser.newContext()).newPage();
+  const laptop = await (await browser.newContext()).newPage();
+  await signIn(tv);
+  await signIn(laptop);
+  const id = await fileIdOf(tv, "Night Clock");
+  figures.play_remux = await playFromDetail(laptop, "Night Clock");
+  assert.equal(await laptop.getAttribute(".player", "data-method"), "remux");
+  figures.seek_remux = await seekBy(laptop, "3");
+  await laptop.keyboard.press("k");
+  // No reload on the TV: the card changes through the event stream.
+  await tv.waitForSelector(`.grid .card[data-file="${id}"] .progress`, { timeout: 5000 });
+  await shot(tv, "6-live-update");
+  await tv.context().close();
+  await laptop.context().close();
+});
+
+test("7. with the server gone the player says so, and Retry plays again", async () => {
+  const page = await browser.newPage();
+  await signIn(page);
+  const id = await fileIdOf(page, "Deep Colour");
+  await apiAs(page, `/api/v1/progress/${id}`, { method: "DELETE" });
+  await playFromDetail(page, "Deep Colour");
+  const port = new URL(base).port;
+  await stopServer(server);
+  server = null;
+  await page.locator("[role=alert]", { hasText: "Retry" }).waitFor({ timeout: 60000 });
+  await shot(page, "7-error");
+  ({ child: server } = await startServer(port));
+  await page.evaluate(() => { window.reelPlaying = []; });
+  await page.click('[role=alert] button:has-text("Retry")');
+  await page.waitForFunction(() => (window.reelPlaying || []).length > 0, null, { timeout: 20000 });
+  const at = await videoTime(page);
+  await page.waitForFunction((t0) => document.querySelector("video").currentTime > t0 + 1, at, { timeout: 15000 });
+  await shot(page, "7-recovered");
+  await page.close();
+});

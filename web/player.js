@@ -1,0 +1,286 @@
+// The player: direct play with <video src>, HLS with hls.js (or the browser's own HLS),
+// progress saved as it plays, visible loading and error states, and keyboard control.
+import { api, clock, deviceId, nextSeq } from "/api.js";
+import { deviceProfile } from "/profile.js";
+
+const SAVE_EVERY_MS = 10000;
+const UP_NEXT_S = 15;
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+export class Player {
+  constructor(root, fileId, start, { back, next }) {
+    this.fileId = fileId;
+    this.startAt = start;
+    this.back = back;
+    this.next = next;
+    this.hls = null;
+    this.session = null;
+    this.method = null;
+    this.networkRetries = 0;
+    this.timers = [];
+    this.video = el("video", { playsinline: true, "aria-label": "Video" });
+    this.overlay = el("div", { class: "overlay", "aria-live": "polite" });
+    this.build(root);
+    this.onKey = (e) => this.key(e);
+    this.onHide = () => this.beacon();
+    document.addEventListener("keydown", this.onKey);
+    window.addEventListener("pagehide", this.onHide);
+  }
+
+  build(root) {
+    const v = this.video;
+    this.playBtn = el("button", { "aria-label": "Play", onclick: () => this.toggle() }, "▶");
+    this.seek = el("input", { type: "range", min: 0, max: 1000, value: 0, step: 1, "aria-label": "Seek",
+                              oninput: () => { v.currentTime = (this.seek.value / 1000) * this.duration(); } });
+    this.buffered = el("div", { class: "buffered" });
+    this.time = el("span", { class: "time", "aria-live": "off" }, "0:00 / 0:00");
+    this.muteBtn = el("button", { class: "secondary", "aria-label": "Mute", onclick: () => { v.muted = !v.muted; } }, "Mute");
+    this.volume = el("input", { type: "range", min: 0, max: 1, step: 0.05, value: 1, "aria-label": "Volume",
+                                oninput: () => { v.volume = +this.volume.value; v.muted = false; } });
+    this.speed = el("select", { "aria-label": "Speed", onchange: () => { v.playbackRate = +this.speed.value; } },
+                    [0.5, 0.75, 1, 1.25, 1.5, 2].map((s) => el("option", { value: s, selected: s === 1 }, `${s}×`)));
+    this.quality = el("select", { "aria-label": "Quality", hidden: true,
+                                  onchange: () => { if (this.hls) this.hls.currentLevel = +this.quality.value; } });
+    this.audio = el("select", { "aria-label": "Audio track", hidden: true,
+                                onchange: () => { if (this.hls) this.hls.audioTrack = +this.audio.value; } });
+    const fs = el("button", { class: "secondary", "aria-label": "Full screen", onclick: () => this.fullscreen() }, "Full screen");
+    const pip = el("button", { class: "secondary", "aria-label": "Picture in picture", hidden: !document.pictureInPictureEnabled,
+                               onclick: () => (document.pictureInPictureElement ? document.exitPictureInPicture()
+                                                                                : v.requestPictureInPicture()).catch(() => {}) }, "PiP");
+    this.nextBtn = this.next ? el("button", { class: "secondary", "aria-label": `Next episode: ${this.next.title}`,
+                                              onclick: () => this.next.play() }, "Next") : null;
+    const backBtn = el("button", { class: "secondary", "aria-label": "Back", onclick: () => this.back() }, "Back");
+    this.el = el("section", { class: "player", "aria-label": "Player" },
+      el("div", { style: "position:relative;flex:1;display:flex;min-height:0" }, v, this.overlay),
+      el("div", { class: "controls" }, backBtn, this.playBtn,
+         el("div", { class: "seek" }, this.buffered, this.seek), this.time, this.muteBtn, this.volume,
+         this.speed, this.quality, this.audio, this.nextBtn, pip, fs));
+    root.replaceChildren(this.el);
+
+    v.addEventListener("waiting", () => this.loading(true));
+    v.addEventListener("loadstart", () => this.loading(true));
+    v.addEventListener("playing", () => {
+      this.loading(false);
+      this.networkRetries = 0;
+      (window.reelPlaying = window.reelPlaying || []).push(performance.now()); // for the browser tests' timings
+    });
+    v.addEventListener("canplay", () => this.loading(false));
+    v.addEventListener("play", () => { this.playBtn.textContent = "❚❚"; this.playBtn.setAttribute("aria-label", "Pause"); });
+    v.addEventListener("pause", () => {
+      this.playBtn.textContent = "▶";
+      this.playBtn.setAttribute("aria-label", "Play");
+      if (!v.ended) this.save("pause");
+    });
+    v.addEventListener("seeked", () => this.save("seek"));
+    v.addEventListener("ended", () => { this.save("ended"); if (this.next) this.next.play(); });
+    v.addEventListener("timeupdate", () => this.tick());
+    v.addEventListener("progress", () => this.drawBuffered());
+    v.addEventListener("volumechange", () => { this.muteBtn.textContent = v.muted ? "Unmute" : "Mute"; });
+    v.addEventListener("error", () => this.mediaError());
+    this.timers.push(setInterval(() => { if (!v.paused && !v.ended) this.save("timeupdate"); }, SAVE_EVERY_MS));
+  }
+
+  duration() {
+    return this.knownDuration || this.video.duration || 0;
+  }
+
+  loading(on) {
+    if (on && !this.overlay.querySelector(".message")) {
+      this.overlay.replaceChildren(el("div", { class: "spinner", role: "status", "aria-label": "Loading" }));
+    } else if (!on) {
+      this.overlay.querySelector(".spinner")?.remove();
+    }
+  }
+
+  showError(message) {
+    this.loading(false);
+    this.video.pause();
+    const retry = el("button", { onclick: () => this.retry() }, "Retry");
+    this.overlay.replaceChildren(el("div", { class: "message", role: "alert" },
+      el("p", {}, message), retry, " ", el("button", { class: "secondary", onclick: () => this.back() }, "Back")));
+    retry.focus();
+  }
+
+  async retry() {
+    this.overlay.replaceChildren();
+    this.startAt = this.video.currentTime || this.startAt;
+    this.teardown();
+    await this.start_();
+  }
+
+  // Asks the server how to play this file here, then plays it.
+  async start(opts = {}) {
+    this.loading(true);
+    try {
+      await this.start_(opts);
+    } catch (e) {
+      this.showError(`Cannot start playback: ${e.message}`);
+    }
+  }
+
+  async start_({ forceTranscode = false } = {}) {
+    this.loading(true);
+    const plan = await api(`/api/v1/playback/${this.fileId}`, {
+      method: "POST", body: { profile: deviceProfile({ forceTranscode }), start: this.startAt },
+    });
+    this.method = plan.method;
+    this.knownDuration = plan.duration;
+    this.forced = forceTranscode;
+    const v = this.video;
+    if (plan.method === "direct_play") {
+      v.src = plan.url;
+      v.addEventListener("loadedmetadata", () => { if (this.startAt) v.currentTime = this.startAt; }, { once: true });
+    } else {
+      this.session = plan.url.split("/")[4];
+      if (window.Hls && Hls.isSupported()) this.attachHls(plan.url);
+      else if (v.canPlayType("application/vnd.apple.mpegurl")) v.src = `${plan.url}#t=${this.startAt}`;
+      else throw new Error("this browser cannot play HLS");
+    }
+    this.el.dataset.method = plan.method;
+    await v.play().catch(() => {}); // autoplay may need a click; the Play button is there
+  }
+
+  attachHls(url) {
+    // A few quick retries, then the player's own recovery: a server that is gone shows as
+    // an error with Retry in seconds, not minutes.
+    const retry = { maxNumRetry: 2, retryDelayMs: 500, maxRetryDelayMs: 2000 };
+    const policy = { default: { maxTimeToFirstByteMs: 10000, maxLoadTimeMs: 30000,
+                                timeoutRetry: retry, errorRetry: retry } };
+    const hls = new Hls({ startPosition: this.startAt, maxBufferLength: 30,
+                          fragLoadPolicy: policy, playlistLoadPolicy: policy, manifestLoadPolicy: policy });
+    this.hls = hls;
+    hls.on(Hls.Events.MANIFEST_PARSED, (_, data) => {
+      this.quality.replaceChildren(el("option", { value: -1 }, "Auto"),
+        ...data.levels.map((l, i) => el("option", { value: i }, l.height ? `${l.height}p` : `Level ${i + 1}`)));
+      this.quality.hidden = data.levels.length < 2;
+    });
+    hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_, data) => {
+      this.audio.replaceChildren(...data.audioTracks.map((t, i) => el("option", { value: i }, t.name || t.lang || `Track ${i + 1}`)));
+      this.audio.hidden = data.audioTracks.length < 2;
+    });
+    hls.on(Hls.Events.ERROR, (_, data) => {
+      if (!data.fatal) return;
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR && this.networkRetries++ < 3) {
+        setTimeout(() => hls.startLoad(), 1000 * this.networkRetries);
+      } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR && this.networkRetries++ < 3) {
+        hls.recoverMediaError();
+      } else {
+        this.showError("Playback stopped: the server cannot be reached or the stream failed.");
+      }
+    });
+    hls.loadSource(url);
+    hls.attachMedia(this.video);
+  }
+
+  mediaError() {
+    const err = this.video.error;
+    if (!err || this.hls) return;
+    // A file the browser said it could play but cannot decode: transcode it instead.
+    if (this.method === "direct_play" && !this.forced &&
+        (err.code === MediaError.MEDIA_ERR_DECODE || err.code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED)) {
+      this.startAt = this.video.currentTime || this.startAt;
+      this.teardown();
+      this.start_({ forceTranscode: true }).catch((e) => this.showError(e.message));
+      return;
+    }
+    this.showError(err.code === MediaError.MEDIA_ERR_NETWORK ? "The server cannot be reached."
+                                                            : "This video cannot be played.");
+  }
+
+  tick() {
+    const v = this.video, d = this.duration();
+    if (document.activeElement !== this.seek && d) this.seek.value = Math.round((v.currentTime / d) * 1000);
+    this.time.textContent = `${clock(v.currentTime)} / ${clock(d)}`;
+    this.upNext(d - v.currentTime);
+  }
+
+  drawBuffered() {
+    const v = this.video, d = this.duration();
+    if (!d) return;
+    const parts = [];
+    for (let i = 0; i < v.buffered.length; i++) {
+      const a = (v.buffered.start(i) / d) * 100, b = (v.buffered.end(i) / d) * 100;
+      parts.push(el("span", { style: `left:${a}%;width:${b - a}%` }));
+    }
+    this.buffered.replaceChildren(...parts);
+  }
+
+  upNext(left) {
+    if (!this.next || !(left > 0)) return;
+    let box = this.overlay.querySelector(".upnext");
+    if (left > UP_NEXT_S) { box?.remove(); return; }
+    if (!box) {
+      box = el("div", { class: "upnext", role: "status" }, el("p", {}),
+               el("button", { onclick: () => this.next.play() }, "Play next"));
+      this.overlay.append(box);
+    }
+    box.querySelector("p").textContent = `Up next: ${this.next.title} in ${Math.ceil(left)} s`;
+  }
+
+  body(event) {
+    return { position: this.video.currentTime || 0, event, device_id: deviceId(), seq: nextSeq() };
+  }
+
+  save(event) {
+    if (!this.method || this.video.readyState === 0) return;
+    api(`/api/v1/progress/${this.fileId}`, { method: "PUT", body: this.body(event) }).catch(() => {});
+  }
+
+  // On page hide only a beacon is sure to leave; it can only POST.
+  beacon() {
+    if (!this.method || this.video.readyState === 0) return;
+    navigator.sendBeacon(`/api/v1/progress/${this.fileId}`,
+                         new Blob([JSON.stringify(this.body("stop"))], { type: "application/json" }));
+  }
+
+  toggle() {
+    if (this.video.paused) this.video.play().catch(() => {});
+    else this.video.pause();
+  }
+
+  fullscreen() {
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    else this.el.requestFullscreen().catch(() => {});
+  }
+
+  key(e) {
+    if (e.target.closest("input, select, textarea") && e.key !== "Escape") return;
+    const v = this.video, d = this.duration();
+    const k = e.key;
+    if (k === " " || k === "k" || k === "K") this.toggle();
+    else if (k === "ArrowLeft" || k === "j" || k === "J") v.currentTime = Math.max(0, v.currentTime - 10);
+    else if (k === "ArrowRight" || k === "l" || k === "L") v.currentTime = Math.min(d, v.currentTime + 10);
+    else if (k === "ArrowUp") v.volume = Math.min(1, v.volume + 0.1);
+    else if (k === "ArrowDown") v.volume = Math.max(0, v.volume - 0.1);
+    else if (k === "m" || k === "M") v.muted = !v.muted;
+    else if (k === "f" || k === "F") this.fullscreen();
+    else if (/^[0-9]$/.test(k) && d) v.currentTime = (d * +k) / 10;
+    else return;
+    e.preventDefault();
+    this.volume.value = v.volume;
+  }
+
+  teardown() {
+    if (this.hls) { this.hls.destroy(); this.hls = null; }
+    this.video.removeAttribute("src");
+    this.video.load();
+  }
+
+  destroy() {
+    this.beacon();
+    this.timers.forEach(clearInterval);
+    document.removeEventListener("keydown", this.onKey);
+    window.removeEventListener("pagehide", this.onHide);
+    this.teardown();
+    if (this.session) fetch(`/api/v1/hls/${this.session}`, { method: "DELETE", keepalive: true }).catch(() => {});
+  }
+}
