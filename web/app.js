@@ -1,6 +1,7 @@
 // Reel's web app: plain ES modules, no framework. Routes: /login, / (library),
 // /item/:id (detail), /play/:fileId (player).
 import { api, AuthError, clock } from "/api.js";
+import { el } from "/dom.js";
 import { deviceProfile } from "/profile.js";
 import { Player } from "/player.js";
 
@@ -8,16 +9,6 @@ const main = document.getElementById("main");
 const PAGE = 60; // cards rendered at a time; more as the grid scrolls into view
 let cleanup = []; // what the current page undoes when the user leaves it
 let events = null;
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c);
-  return e;
-}
 
 export function go(path, replace = false) {
   if (replace) history.replaceState(null, "", path);

@@ -1,20 +1,11 @@
 // The player: direct play with <video src>, HLS with hls.js (or the browser's own HLS),
 // progress saved as it plays, visible loading and error states, and keyboard control.
 import { api, clock, deviceId, nextSeq } from "/api.js";
+import { el } from "/dom.js";
 import { deviceProfile } from "/profile.js";
 
 const SAVE_EVERY_MS = 10000;
 const UP_NEXT_S = 15;
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c);
-  return e;
-}
 
 export class Player {
   constructor(root, fileId, start, { back, next }) {

@@ -253,3 +253,22 @@ void server_wait_scan(struct server *s)
     }
     fail_msg("the scan did not finish");
 }
+
+int movie_file_id(struct server *s, const char *token, const char *title)
+{
+    struct response r;
+    http(s, "GET", "/api/v1/library/items", token, NULL, NULL, &r);
+    size_t i;
+    json_t *item;
+    int id = 0;
+    json_array_foreach(json_object_get(r.json, "movies"), i, item)
+    {
+        if (strcmp(json_string_value(json_object_get(item, "title")), title) == 0)
+            id = (int)json_integer_value(
+                json_object_get(json_array_get(json_object_get(item, "files"), 0), "id"));
+    }
+    response_free(&r);
+    if (!id)
+        fail_msg("no file for '%s'", title);
+    return id;
+}

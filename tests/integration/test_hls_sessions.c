@@ -26,25 +26,6 @@ struct fixture {
     int mp4, hevc, remux, broken;
 };
 
-static int file_id(struct fixture *fx, const char *title)
-{
-    struct response r;
-    http(&fx->s, "GET", "/api/v1/library/items", fx->token, NULL, NULL, &r);
-    size_t i;
-    json_t *item;
-    int id = 0;
-    json_array_foreach(json_object_get(r.json, "movies"), i, item)
-    {
-        if (strcmp(json_string_value(json_object_get(item, "title")), title) == 0)
-            id = (int)json_integer_value(
-                json_object_get(json_array_get(json_object_get(item, "files"), 0), "id"));
-    }
-    response_free(&r);
-    if (!id)
-        fail_msg("no file for '%s'", title);
-    return id;
-}
-
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
@@ -69,10 +50,10 @@ static int setup(void **state)
     server_start(&fx->s, extra);
     server_wait_scan(&fx->s);
     snprintf(fx->token, sizeof(fx->token), "%s", login(&fx->s, ADMIN_USER, ADMIN_PASSWORD));
-    fx->mp4 = file_id(fx, "Test Pattern");
-    fx->hevc = file_id(fx, "Deep Colour");
-    fx->remux = file_id(fx, "Night Clock");
-    fx->broken = file_id(fx, "Spoilt");
+    fx->mp4 = movie_file_id(&fx->s, fx->token, "Test Pattern");
+    fx->hevc = movie_file_id(&fx->s, fx->token, "Deep Colour");
+    fx->remux = movie_file_id(&fx->s, fx->token, "Night Clock");
+    fx->broken = movie_file_id(&fx->s, fx->token, "Spoilt");
     *state = fx;
     return 0;
 }

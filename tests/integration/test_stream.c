@@ -46,24 +46,6 @@ static char *read_file(const char *path, size_t *size)
 }
 
 /* The id of the first file of the item with this title. */
-static int file_id(struct fixture *fx, const char *title)
-{
-    struct response r;
-    http(&fx->s, "GET", "/api/v1/library/items", fx->token, NULL, NULL, &r);
-    size_t i;
-    json_t *item;
-    int id = 0;
-    json_array_foreach(json_object_get(r.json, "movies"), i, item)
-    {
-        if (strcmp(json_string_value(json_object_get(item, "title")), title) == 0)
-            id = (int)json_integer_value(
-                json_object_get(json_array_get(json_object_get(item, "files"), 0), "id"));
-    }
-    response_free(&r);
-    if (!id)
-        fail_msg("no file for '%s'", title);
-    return id;
-}
 
 static int setup(void **state)
 {
@@ -85,12 +67,12 @@ static int setup(void **state)
     char path[256];
     snprintf(path, sizeof(path), "%s/%s", fx->s.library, mp4);
     fx->disk = read_file(path, &fx->size);
-    fx->mp4_id = file_id(fx, "Test Pattern");
-    fx->hevc_id = file_id(fx, "Deep Colour");
-    fx->ac3_id = file_id(fx, "Night Clock");
-    fx->big_id = file_id(fx, "Long Pattern");
-    fx->gone_id = file_id(fx, "Gone Soon");
-    fx->bad_id = file_id(fx, "Broken");
+    fx->mp4_id = movie_file_id(&fx->s, fx->token, "Test Pattern");
+    fx->hevc_id = movie_file_id(&fx->s, fx->token, "Deep Colour");
+    fx->ac3_id = movie_file_id(&fx->s, fx->token, "Night Clock");
+    fx->big_id = movie_file_id(&fx->s, fx->token, "Long Pattern");
+    fx->gone_id = movie_file_id(&fx->s, fx->token, "Gone Soon");
+    fx->bad_id = movie_file_id(&fx->s, fx->token, "Broken");
     *state = fx;
     return 0;
 }
