@@ -6,7 +6,7 @@ bin=$1 data=$2 demo=$3 listen=$4
 
 mkdir -p "$data"
 if [ -z "${REEL_LIBRARY:-}" ]; then
-    echo "reel: no REEL_LIBRARY given; generating the demo library in '$demo' (first run only)"
+    echo "reel: no REEL_LIBRARY given; using the demo library in '$demo' (made on the first run)"
     "$(dirname "$0")/gen-media.sh" "$demo"
     export REEL_LIBRARY=$demo
 fi
