@@ -24,9 +24,7 @@ size=$(stat -c %s "$work/lib/Big Buck (2008).mp4")
 
 reel_start "$bin" "$work/data" "$work/lib"
 token=$(reel_token)
-while ! curl -s -H "Authorization: Bearer $token" "$REEL_URL/api/v1/library/scan" | grep -q '"finished_at":[0-9]'; do
-    sleep 0.1
-done
+reel_wait_scan "$token"
 id=$(curl -s -H "Authorization: Bearer $token" "$REEL_URL/api/v1/library/items" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["movies"][0]["files"][0]["id"])')
 

@@ -20,7 +20,5 @@ cp "$media/Movies/Deep Colour (2023).mkv" "$media/Movies/Night Clock (2019).mkv"
 # REEL_ARGS passes settings through, such as "--hls-preset superfast".
 reel_start "$bin" "$work/data" "$work/lib" --hls-idle-timeout 600 ${REEL_ARGS:-}
 token=$(reel_token)
-while ! curl -s -H "Authorization: Bearer $token" "$REEL_URL/api/v1/library/scan" | grep -q '"finished_at":[0-9]'; do
-    sleep 0.1
-done
+reel_wait_scan "$token"
 RUNS=${RUNS:-5} python3 "$here/hls.py" "$REEL_URL" "$token" "$work" "$REEL_PID"

@@ -32,6 +32,14 @@ reel_token() {
         "$REEL_URL/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 
+# reel_wait_scan TOKEN: until the start-up scan is done.
+reel_wait_scan() {
+    while ! curl -s -H "Authorization: Bearer $1" "$REEL_URL/api/v1/library/scan" |
+        grep -q '"finished_at":[0-9]'; do
+        sleep 0.1
+    done
+}
+
 # median of the numbers given as arguments
 median() {
     printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'

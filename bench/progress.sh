@@ -15,9 +15,7 @@ REEL_MEDIA_SECONDS=2 "$root/scripts/gen-media.sh" "$work/lib" --tiny >/dev/null
 cc -O2 -o "$work/sqlite_upserts" "$here/sqlite_upserts.c" -lsqlite3
 reel_start "$root/$build/reel" "$work/data" "$work/lib"
 token=$(reel_token)
-while ! curl -s -H "Authorization: Bearer $token" "$REEL_URL/api/v1/library/scan" | grep -q '"finished_at":[0-9]'; do
-    sleep 0.1
-done
+reel_wait_scan "$token"
 files=$(curl -s -H "Authorization: Bearer $token" "$REEL_URL/api/v1/library/items" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(str(m["files"][0]["id"]) for m in d["movies"]))')
 

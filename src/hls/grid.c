@@ -86,12 +86,25 @@ void grid_release(struct hls_grid *g)
     memset(g, 0, sizeof(*g));
 }
 
-size_t grid_find(const struct hls_grid *g, double t)
+static double start_of(const struct hls_segment *s)
+{
+    return s->start;
+}
+
+static double chunk_of(const struct hls_segment *s)
+{
+    return s->first_chunk;
+}
+
+/* The last segment whose key is at most want (the first if none is): segments rise in
+ * both keys. */
+static size_t last_at_most(const struct hls_grid *g, double want,
+                           double (*key)(const struct hls_segment *))
 {
     size_t lo = 0, hi = g->n;
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
-        if (g->segs[mid].start <= t)
+        if (key(&g->segs[mid]) <= want)
             lo = mid;
         else
             hi = mid;
@@ -99,17 +112,14 @@ size_t grid_find(const struct hls_grid *g, double t)
     return lo;
 }
 
+size_t grid_find(const struct hls_grid *g, double t)
+{
+    return last_at_most(g, t, start_of);
+}
+
 size_t grid_segment_of_chunk(const struct hls_grid *g, uint32_t chunk)
 {
-    size_t lo = 0, hi = g->n;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (g->segs[mid].first_chunk <= chunk)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
+    return last_at_most(g, chunk, chunk_of);
 }
 
 int grid_target_duration(const struct hls_grid *g)

@@ -3,14 +3,17 @@
 #include <stddef.h>
 
 #include "harness.h"
+#include <arpa/inet.h>
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -271,4 +274,14 @@ int movie_file_id(struct server *s, const char *token, const char *title)
     if (!id)
         fail_msg("no file for '%s'", title);
     return id;
+}
+
+int server_connect(struct server *s)
+{
+    int sock = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (sock < 0 || connect(sock, (struct sockaddr *)&a, sizeof(a)) < 0)
+        fail_msg("cannot connect to port %d: %s", s->port, strerror(errno));
+    return sock;
 }

@@ -49,6 +49,10 @@ void http(struct server *s, const char *method, const char *path, const char *to
 void response_free(struct response *r);
 /* The value of a response header (case-insensitive name), copied into out; false if absent. */
 bool response_header(const struct response *r, const char *name, char *out, size_t size);
+/* A plain TCP connection to the server, for requests curl cannot make (a client that
+ * leaves mid-body, several requests on one socket, event streams). */
+int server_connect(struct server *s);
+
 /* The id of the first file of the movie with this title; fails the test if there is none. */
 int movie_file_id(struct server *s, const char *token, const char *title);
 /* Signs in; fails the test when it does not work. Returns a static token copy. */

@@ -253,10 +253,7 @@ static void devices_interleave_and_old_updates_lose(void **state)
 /* A raw Server-Sent Events client. */
 static int sse_open(struct fixture *fx, const char *token, const char *last_id)
 {
-    int sock = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)fx->s.port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    assert_int_equal(connect(sock, (struct sockaddr *)&a, sizeof(a)), 0);
+    int sock = server_connect(&fx->s);
     char req[512];
     int n = snprintf(req, sizeof(req),
                      "GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"

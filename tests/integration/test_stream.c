@@ -385,12 +385,10 @@ static void a_client_leaving_mid_body_frees_everything(void **state)
     struct fixture *fx = *state;
     int before = open_fds(fx->s.pid);
     for (int round = 0; round < 5; round++) {
-        int sock = socket(AF_INET, SOCK_STREAM, 0);
+        int sock = server_connect(&fx->s);
+        /* A small receive buffer keeps the server from sending the whole file at once. */
         int small = 4096;
         setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)fx->s.port)};
-        inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-        assert_int_equal(connect(sock, (struct sockaddr *)&a, sizeof(a)), 0);
         char req[512];
         int n = snprintf(req, sizeof(req),
                          "GET /api/v1/stream/%d?static=1 HTTP/1.1\r\nHost: x\r\n"
@@ -449,10 +447,7 @@ static long read_response(int sock, char *head, size_t size)
 static void keep_alive_holds_for_every_answer(void **state)
 {
     struct fixture *fx = *state;
-    int sock = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)fx->s.port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    assert_int_equal(connect(sock, (struct sockaddr *)&a, sizeof(a)), 0);
+    int sock = server_connect(&fx->s);
     struct {
         const char *path;
         bool auth;
