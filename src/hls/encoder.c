@@ -1,18 +1,16 @@
 #include "hls/encoder.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/process.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 int encoder_spawn(char *const argv[], struct encoder **out)
 {
@@ -25,33 +23,13 @@ int encoder_spawn(char *const argv[], struct encoder **out)
         free(e);
         return -errno;
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    /* Its own group, so that a signal reaches anything it starts; default signal handling,
-     * whatever the server blocks or ignores. */
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
-    int rc = posix_spawnp(&e->pid, argv[0], &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    int rc = process_spawn(argv, pipefd[1], &e->pid);
     close(pipefd[1]);
     if (rc != 0) {
         close(pipefd[0]);
         free(e);
-        LOG(L_ERROR, "encoder", "cannot start '%s': %s", argv[0], strerror(rc));
-        return -rc;
+        LOG(L_ERROR, "encoder", "cannot start '%s': %s", argv[0], strerror(-rc));
+        return rc;
     }
     e->err_fd = pipefd[0];
     fcntl(e->err_fd, F_SETFL, O_NONBLOCK);

@@ -22,7 +22,7 @@ static const char *const extra_dirs[] = {"sample",         "samples",    "extras
                                          "featurettes",    "trailers",   "behind the scenes",
                                          "deleted scenes", "interviews", "shorts"};
 
-static const char *extension(const char *path)
+const char *name_extension(const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *dot = strrchr(path, '.');
@@ -31,7 +31,7 @@ static const char *extension(const char *path)
 
 bool name_is_video(const char *path)
 {
-    const char *ext = extension(path);
+    const char *ext = name_extension(path);
     for (size_t i = 0; ext && i < ARRAY_LEN(video_exts); i++)
         if (strcasecmp(ext, video_exts[i]) == 0)
             return true;
@@ -52,7 +52,7 @@ bool name_is_extra(const char *relpath)
         p = slash + 1;
     }
     /* "Title-trailer.mkv", "Title.sample.mkv" */
-    const char *ext = extension(p);
+    const char *ext = name_extension(p);
     size_t n = ext ? (size_t)(ext - 1 - p) : strlen(p);
     for (size_t i = 0; i < ARRAY_LEN(extra_words); i++) {
         size_t w = strlen(extra_words[i]);
@@ -372,7 +372,7 @@ void name_parse(const char *relpath, struct media_name *out)
         p = slash + 1;
     }
     char base[512];
-    const char *ext = extension(p);
+    const char *ext = name_extension(p);
     size_t blen = ext ? (size_t)(ext - 1 - p) : strlen(p);
     snprintf(base, sizeof(base), "%.*s", (int)blen, p);
 

@@ -15,6 +15,8 @@
  */
 void name_parse(const char *relpath, struct media_name *out);
 
+/* The extension of a path's last component, without the dot, or NULL when it has none. */
+const char *name_extension(const char *path);
 /* Whether a path has the extension of a video file Reel plays. */
 bool name_is_video(const char *path);
 /* Whether a path is an extra (a sample, trailer or featurette) rather than the title. */

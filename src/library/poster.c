@@ -1,13 +1,10 @@
 #include "library/poster.h"
+#include "core/process.h"
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 void poster_path(const char *dir, int64_t file_id, char *out, size_t size)
 {
@@ -27,17 +24,10 @@ int poster_make(const char *ffmpeg, const char *dir, int64_t file_id, const char
     char *argv[] = {
         (char *)ffmpeg, "-v", "error", "-nostdin",     "-y",   "-ss", at,   "-i", (char *)video,
         "-frames:v",    "1",  "-vf",   "scale=-2:360", "-q:v", "5",   part, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     pid_t pid;
-    int rc = posix_spawnp(&pid, ffmpeg, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return -rc;
+    int rc = process_spawn(argv, -1, &pid);
+    if (rc < 0)
+        return rc;
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;

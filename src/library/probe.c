@@ -1,4 +1,5 @@
 #include "library/probe.h"
+#include "library/name.h"
 #include <dirent.h>
 #include <errno.h>
 #include <libavcodec/avcodec.h>
@@ -17,9 +18,8 @@ void probe_init(void)
 
 static const char *ext_of(const char *path)
 {
-    const char *dot = strrchr(path, '.');
-    const char *slash = strrchr(path, '/');
-    return dot && (!slash || dot > slash) ? dot + 1 : "";
+    const char *ext = name_extension(path);
+    return ext ? ext : "";
 }
 
 /* libavformat names families ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"); the file's
