@@ -22,7 +22,7 @@ extern const struct http_route api_routes[];
 extern const size_t api_nroutes;
 
 /* Serves the web app's files for paths outside /api. */
-int api_web(struct http_request *req);
+struct http_reply api_web(struct http_request *req);
 
 /* Finds the user behind the request's Bearer token or cookie. */
 int api_authenticate(struct http_request *req);

@@ -13,7 +13,7 @@ const char *api_json_string(json_t *body, const char *key)
 /* The token from "Authorization: Bearer …", else from the cookie. */
 static const char *request_token(struct http_request *req)
 {
-    const char *h = http_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *h = http_header(req, "Authorization");
     if (h && strncasecmp(h, "Bearer ", 7) == 0)
         return h + 7;
     return http_cookie(req, cookie_name);
@@ -41,65 +41,63 @@ static json_t *user_json(const struct user *u)
                      role_name(u->role));
 }
 
-int api_login(struct http_request *req)
+/* A body with a username and a password. */
+static int read_credentials(struct http_request *req, json_t **body, const char **user,
+                            const char **password, char *why, size_t size)
+{
+    int rc = http_body_json(req, body, why, size);
+    if (rc < 0)
+        return rc;
+    *user = api_json_string(*body, "username");
+    *password = api_json_string(*body, "password");
+    if (*user && *password)
+        return 0;
+    json_decref(*body);
+    snprintf(why, size, "Send {\"username\": \"…\", \"password\": \"…\"}.");
+    return ERR_BAD_REQUEST;
+}
+
+struct http_reply api_login(struct http_request *req)
 {
     struct app *app = req->app;
     json_t *body;
-    int rc = http_body_json(req, &body);
+    const char *username, *password;
+    char why[256];
+    int rc = read_credentials(req, &body, &username, &password, why, sizeof(why));
     if (rc < 0)
-        return rc;
-    const char *username = api_json_string(body, "username");
-    const char *password = api_json_string(body, "password");
-    if (!username || !password) {
-        json_decref(body);
-        return http_respond_error(req, ERR_BAD_REQUEST,
-                                  "Send {\"username\": \"…\", \"password\": \"…\"}.");
-    }
+        return http_reply_error(rc, "%s", why);
     char token[AUTH_TOKEN_HEX + 1];
     struct user u;
     int retry = 0;
     rc = auth_login(app->auth, username, password, req->addr, token, &u, &retry);
     json_decref(body);
-    if (rc == ERR_THROTTLED) {
-        struct MHD_Response *r = http_json_response(json_pack(
-            "{ss ss si}", "error", err_name(rc), "message", err_message(rc), "retry_after", retry));
-        char secs[16];
-        snprintf(secs, sizeof(secs), "%d", retry);
-        if (r)
-            MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
-        return http_respond(req, err_status(rc), r);
-    }
+    if (rc == ERR_THROTTLED)
+        return http_reply_error_with(rc, NULL, json_pack("{si}", "retry_after", retry));
     if (rc < 0)
-        return rc;
+        return http_reply_error(rc, NULL);
 
-    struct MHD_Response *r =
-        http_json_response(json_pack("{ss so}", "token", token, "user", user_json(&u)));
-    char cookie[256];
-    snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict",
-             cookie_name, token, app->cfg->token_ttl);
-    if (r)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-    return http_respond(req, MHD_HTTP_OK, r);
+    struct http_reply r =
+        http_reply_json(200, json_pack("{ss so}", "token", token, "user", user_json(&u)));
+    http_reply_header(&r, "Set-Cookie", "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict",
+                      cookie_name, token, app->cfg->token_ttl);
+    return r;
 }
 
-int api_logout(struct http_request *req)
+struct http_reply api_logout(struct http_request *req)
 {
     struct app *app = req->app;
     int rc = auth_logout(app->auth, request_token(req));
     if (rc < 0)
-        return rc;
-    struct MHD_Response *r = http_json_response(json_pack("{sb}", "ok", 1));
-    char cookie[128];
-    snprintf(cookie, sizeof(cookie), "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict",
-             cookie_name);
-    if (r)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-    return http_respond(req, MHD_HTTP_OK, r);
+        return http_reply_error(rc, NULL);
+    struct http_reply r = http_reply_json(200, json_pack("{sb}", "ok", 1));
+    http_reply_header(&r, "Set-Cookie", "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict",
+                      cookie_name);
+    return r;
 }
 
-int api_me(struct http_request *req)
+struct http_reply api_me(struct http_request *req)
 {
     struct user u = {.id = req->user_id, .role = req->admin ? ROLE_ADMIN : ROLE_USER};
     snprintf(u.username, sizeof(u.username), "%s", req->username);
-    return http_respond_json(req, MHD_HTTP_OK, user_json(&u));
+    return http_reply_json(200, user_json(&u));
 }

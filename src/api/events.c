@@ -26,8 +26,7 @@ static ssize_t read_events(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     struct stream *s = cls;
-    long n = events_read(s->sub, buf, max);
-    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+    return events_read(s->sub, buf, max);
 }
 
 static void end_stream(void *cls)
@@ -37,7 +36,7 @@ static void end_stream(void *cls)
     free(s);
 }
 
-int api_events(struct http_request *req)
+struct http_reply api_events(struct http_request *req)
 {
     struct app *app = req->app;
     uint64_t last = 0;
@@ -46,20 +45,12 @@ int api_events(struct http_request *req)
         last = 0;
     struct stream *s = calloc(1, sizeof(*s));
     if (!s)
-        return -ENOMEM;
+        return http_reply_error(-ENOMEM, NULL);
     s->req = req;
     int rc = events_subscribe(app->events, req->user_id, last, park, wake, s, &s->sub);
     if (rc < 0) {
         free(s);
-        return rc;
+        return http_reply_error(rc, NULL);
     }
-    struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, read_events, s, end_stream);
-    if (!r) {
-        end_stream(s);
-        return -ENOMEM;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return http_respond(req, MHD_HTTP_OK, r);
+    return http_reply_stream("text/event-stream", read_events, end_stream, s);
 }

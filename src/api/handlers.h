@@ -3,33 +3,33 @@
 #include <stdatomic.h>
 
 /* The handlers, one file per resource; api/routes.c maps them to paths. */
-int api_login(struct http_request *req);
-int api_logout(struct http_request *req);
-int api_me(struct http_request *req);
-int api_users_list(struct http_request *req);
-int api_users_create(struct http_request *req);
-int api_items_list(struct http_request *req);
-int api_item_get(struct http_request *req);
-int api_scan_status(struct http_request *req);
-int api_scan_start(struct http_request *req);
-int api_poster(struct http_request *req);
-int api_playback(struct http_request *req);
-int api_stream(struct http_request *req);
-int api_hls_preload(struct http_request *req);
-int api_hls_master(struct http_request *req);
-int api_hls_media(struct http_request *req);
-int api_hls_segment(struct http_request *req);
-int api_hls_state(struct http_request *req);
-int api_hls_end(struct http_request *req);
-int api_hls_heartbeat(struct http_request *req);
-int api_metrics(struct http_request *req);
-int api_progress_put(struct http_request *req);
-int api_progress_get(struct http_request *req);
-int api_progress_delete(struct http_request *req);
-int api_progress_watched(struct http_request *req);
-int api_progress_unwatched(struct http_request *req);
-int api_progress_list(struct http_request *req);
-int api_events(struct http_request *req);
+struct http_reply api_login(struct http_request *req);
+struct http_reply api_logout(struct http_request *req);
+struct http_reply api_me(struct http_request *req);
+struct http_reply api_users_list(struct http_request *req);
+struct http_reply api_users_create(struct http_request *req);
+struct http_reply api_items_list(struct http_request *req);
+struct http_reply api_item_get(struct http_request *req);
+struct http_reply api_scan_status(struct http_request *req);
+struct http_reply api_scan_start(struct http_request *req);
+struct http_reply api_poster(struct http_request *req);
+struct http_reply api_playback(struct http_request *req);
+struct http_reply api_stream(struct http_request *req);
+struct http_reply api_hls_preload(struct http_request *req);
+struct http_reply api_hls_master(struct http_request *req);
+struct http_reply api_hls_media(struct http_request *req);
+struct http_reply api_hls_segment(struct http_request *req);
+struct http_reply api_hls_state(struct http_request *req);
+struct http_reply api_hls_end(struct http_request *req);
+struct http_reply api_hls_heartbeat(struct http_request *req);
+struct http_reply api_metrics(struct http_request *req);
+struct http_reply api_progress_put(struct http_request *req);
+struct http_reply api_progress_get(struct http_request *req);
+struct http_reply api_progress_delete(struct http_request *req);
+struct http_reply api_progress_watched(struct http_request *req);
+struct http_reply api_progress_unwatched(struct http_request *req);
+struct http_reply api_progress_list(struct http_request *req);
+struct http_reply api_events(struct http_request *req);
 
 /* Bytes sent by direct play, for /metrics. */
 extern atomic_uint_fast64_t api_direct_bytes;

@@ -10,6 +10,11 @@
 static const char playlist_type[] = "application/vnd.apple.mpegurl";
 static const char segment_cache[] = "private, max-age=31536000, immutable";
 
+static struct http_reply session_gone(void)
+{
+    return http_reply_error(ERR_NOT_FOUND, "There is no such HLS session.");
+}
+
 /* The session id from the route, NUL-terminated. */
 static int session_id(struct http_request *req, char id[HLS_ID_LEN + 1])
 {
@@ -20,59 +25,48 @@ static int session_id(struct http_request *req, char id[HLS_ID_LEN + 1])
     return 0;
 }
 
-static int respond_text(struct http_request *req, char *text, size_t len)
+static struct http_reply playlist(int rc, char *text, size_t len)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(text);
-        return -ENOMEM;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, playlist_type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    return http_respond(req, MHD_HTTP_OK, r);
+    if (rc == ERR_NOT_FOUND)
+        return session_gone();
+    if (rc < 0)
+        return http_reply_error(rc, NULL);
+    struct http_reply r = http_reply_text(200, playlist_type, text, len);
+    r.cache = "no-cache";
+    return r;
 }
 
-static int session_gone(struct http_request *req)
-{
-    return http_respond_error(req, ERR_NOT_FOUND, "There is no such HLS session.");
-}
-
-int api_hls_master(struct http_request *req)
+struct http_reply api_hls_master(struct http_request *req)
 {
     struct app *app = req->app;
     char id[HLS_ID_LEN + 1];
-    int rc = session_id(req, id);
-    if (rc < 0)
-        return session_gone(req);
+    if (session_id(req, id) < 0)
+        return session_gone();
     uint64_t height = 0, bitrate = 0;
     const char *q = http_query(req, "max_height");
     if (q && str_to_u64(str_from(q), 100000, &height) < 0)
-        return http_respond_error(req, ERR_BAD_REQUEST, "max_height: expected lines");
+        return http_reply_error(ERR_BAD_REQUEST, "max_height: expected lines");
     q = http_query(req, "max_bitrate");
     if (q && str_to_u64(str_from(q), INT64_MAX, &bitrate) < 0)
-        return http_respond_error(req, ERR_BAD_REQUEST, "max_bitrate: expected bits per second");
-    char *text;
-    size_t len;
-    rc = hls_master(app->hls, req->user_id, id, (int)height, (int64_t)bitrate,
-                    http_query(req, "rendition"), &text, &len);
-    if (rc == ERR_NOT_FOUND)
-        return session_gone(req);
-    return rc < 0 ? rc : respond_text(req, text, len);
+        return http_reply_error(ERR_BAD_REQUEST, "max_bitrate: expected bits per second");
+    char *text = NULL;
+    size_t len = 0;
+    int rc = hls_master(app->hls, req->user_id, id, (int)height, (int64_t)bitrate,
+                        http_query(req, "rendition"), &text, &len);
+    return playlist(rc, text, len);
 }
 
-int api_hls_media(struct http_request *req)
+struct http_reply api_hls_media(struct http_request *req)
 {
     struct app *app = req->app;
     char id[HLS_ID_LEN + 1], name[32];
     if (session_id(req, id) < 0 || req->params[1].len >= sizeof(name))
-        return session_gone(req);
+        return session_gone();
     snprintf(name, sizeof(name), "%.*s", (int)req->params[1].len, req->params[1].ptr);
-    char *text;
-    size_t len;
+    char *text = NULL;
+    size_t len = 0;
     int rc = hls_media(app->hls, req->user_id, id, name, &text, &len);
-    if (rc == ERR_NOT_FOUND)
-        return session_gone(req);
-    return rc < 0 ? rc : respond_text(req, text, len);
+    return playlist(rc, text, len);
 }
 
 static void park(void *ctx)
@@ -105,83 +99,69 @@ static int segment_number(struct str name, long *n)
     return 0;
 }
 
-int api_hls_segment(struct http_request *req)
+struct http_reply api_hls_segment(struct http_request *req)
 {
     struct app *app = req->app;
     char id[HLS_ID_LEN + 1], name[32];
     long n;
     if (session_id(req, id) < 0 || req->params[1].len >= sizeof(name) ||
         segment_number(req->params[2], &n) < 0)
-        return session_gone(req);
+        return session_gone();
     snprintf(name, sizeof(name), "%.*s", (int)req->params[1].len, req->params[1].ptr);
 
     /* Woken after waiting: for some outcomes the answer is already known. */
     if (req->resumed && req->wake == HLS_WAKE_TIMEOUT + 1)
-        return http_respond_error(req, ERR_SEGMENT_TIMEOUT, NULL);
+        return http_reply_error(ERR_SEGMENT_TIMEOUT, NULL);
     if (req->resumed && req->wake == HLS_WAKE_ENDED + 1)
-        return session_gone(req);
+        return session_gone();
 
     struct hls_waiter w = {.ctx = req, .suspend = park, .resume = wake};
     struct hls_files files;
     int rc = hls_segment(app->hls, req->user_id, id, name, n, &w, &files);
     if (rc == HLS_WAIT)
-        return 0;
+        return http_reply_parked();
     if (rc == ERR_NOT_FOUND)
-        return session_gone(req);
-    if (rc == ERR_ENCODERS_BUSY) {
-        struct MHD_Response *r = http_json_response(
-            json_pack("{ss ss}", "error", err_name(rc), "message", err_message(rc)));
-        if (r)
-            MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
-        return http_respond(req, err_status(rc), r);
-    }
+        return session_gone();
     if (rc == ERR_ENCODER_FAILED)
-        return http_respond_json(req, err_status(rc),
-                                 json_pack("{ss ss ss}", "error", err_name(rc), "message",
-                                           err_message(rc), "ffmpeg", files.error));
+        return http_reply_error_with(rc, NULL, json_pack("{ss}", "ffmpeg", files.error));
     if (rc < 0)
-        return rc;
+        return http_reply_error(rc, NULL);
     const char *type = strstr(files.paths[0], ".ts") ? "video/mp2t" : "video/mp4";
-    uint64_t bytes = 0;
-    rc = http_serve_files(req, files.paths, files.n, type, segment_cache, &bytes);
+    struct http_reply r = http_reply_files(files.paths, files.n, type, segment_cache);
     hls_files_release(&files);
-    if (rc == -ENOENT)
-        return http_respond_error(req, ERR_UNAVAILABLE, "The segment was evicted; ask again.");
-    if (rc == 0)
-        hls_count_served(app->hls, (int64_t)bytes);
-    return rc;
+    if (r.err == -ENOENT) {
+        http_reply_release(&r);
+        return http_reply_error(ERR_UNAVAILABLE, "The segment was evicted; ask again.");
+    }
+    if (!r.err)
+        hls_count_served(app->hls, (int64_t)r.length);
+    return r;
 }
 
-int api_hls_state(struct http_request *req)
+struct http_reply api_hls_state(struct http_request *req)
 {
     struct app *app = req->app;
     char id[HLS_ID_LEN + 1];
     json_t *state;
     if (session_id(req, id) < 0 || hls_state(app->hls, req->user_id, id, &state) < 0)
-        return session_gone(req);
-    return http_respond_json(req, MHD_HTTP_OK, state);
+        return session_gone();
+    return http_reply_json(200, state);
 }
 
-static int no_content(struct http_request *req)
-{
-    return http_respond(req, MHD_HTTP_NO_CONTENT,
-                        MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT));
-}
-
-int api_hls_end(struct http_request *req)
+struct http_reply api_hls_end(struct http_request *req)
 {
     struct app *app = req->app;
     char id[HLS_ID_LEN + 1];
     if (session_id(req, id) < 0 || hls_end(app->hls, req->user_id, id) < 0)
-        return session_gone(req);
-    return no_content(req);
+        return session_gone();
+    return http_reply_empty(204);
 }
 
-int api_hls_heartbeat(struct http_request *req)
+struct http_reply api_hls_heartbeat(struct http_request *req)
 {
     struct app *app = req->app;
     char id[HLS_ID_LEN + 1];
     if (session_id(req, id) < 0 || hls_touch(app->hls, req->user_id, id) < 0)
-        return session_gone(req);
-    return no_content(req);
+        return session_gone();
+    return http_reply_empty(204);
 }

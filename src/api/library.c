@@ -7,32 +7,32 @@
 #include <stdio.h>
 #include <unistd.h>
 
-int api_items_list(struct http_request *req)
+struct http_reply api_items_list(struct http_request *req)
 {
     struct app *app = req->app;
     json_t *items;
     int rc = store_items_json(app->store, req->user_id, &items);
     if (rc < 0)
-        return rc;
+        return http_reply_error(rc, NULL);
     progress_decorate(items);
-    return http_respond_json(req, MHD_HTTP_OK, items);
+    return http_reply_json(200, items);
 }
 
-int api_item_get(struct http_request *req)
+struct http_reply api_item_get(struct http_request *req)
 {
     struct app *app = req->app;
     int64_t id;
     int rc = http_param_id(req, 0, &id);
     if (rc < 0)
-        return rc;
+        return http_reply_error(rc, NULL);
     json_t *item;
     rc = store_item_json(app->store, req->user_id, id, &item);
     if (rc == ERR_NOT_FOUND)
-        return http_respond_errorf(req, rc, "There is no item %lld.", (long long)id);
+        return http_reply_error(rc, "There is no item %lld.", (long long)id);
     if (rc < 0)
-        return rc;
+        return http_reply_error(rc, NULL);
     progress_decorate(item);
-    return http_respond_json(req, MHD_HTTP_OK, item);
+    return http_reply_json(200, item);
 }
 
 static json_t *status_json(const struct scan_status *st)
@@ -52,31 +52,31 @@ static json_t *status_json(const struct scan_status *st)
     return o;
 }
 
-int api_scan_status(struct http_request *req)
+struct http_reply api_scan_status(struct http_request *req)
 {
     struct app *app = req->app;
     struct scan_status st;
     scanner_status(app->scanner, &st);
-    return http_respond_json(req, MHD_HTTP_OK, status_json(&st));
+    return http_reply_json(200, status_json(&st));
 }
 
-int api_scan_start(struct http_request *req)
+struct http_reply api_scan_start(struct http_request *req)
 {
     struct app *app = req->app;
     int rc = scanner_start(app->scanner);
     if (rc < 0)
-        return rc;
+        return http_reply_error(rc, NULL);
     struct scan_status st;
     scanner_status(app->scanner, &st);
-    return http_respond_json(req, MHD_HTTP_ACCEPTED, status_json(&st));
+    return http_reply_json(202, status_json(&st));
 }
 
-int api_poster(struct http_request *req)
+struct http_reply api_poster(struct http_request *req)
 {
     struct app *app = req->app;
     int64_t id;
     if (http_param_id(req, 0, &id) < 0)
-        return ERR_NOT_FOUND;
+        return http_reply_error(ERR_NOT_FOUND, NULL);
     char dir[4096 + 16], path[4200];
     snprintf(dir, sizeof(dir), "%s/posters", app->cfg->data);
     poster_path(dir, id, path, sizeof(path));
@@ -85,7 +85,7 @@ int api_poster(struct http_request *req)
     if (fd < 0 || fstat(fd, &st) < 0) {
         if (fd >= 0)
             close(fd);
-        return http_respond_error(req, ERR_NOT_FOUND, "This file has no poster (yet).");
+        return http_reply_error(ERR_NOT_FOUND, "This file has no poster (yet).");
     }
-    return http_serve_file(req, fd, &st, "image/jpeg", "private, max-age=86400", NULL);
+    return http_reply_file(fd, &st, "image/jpeg", "private, max-age=86400");
 }

@@ -24,15 +24,15 @@ static int histogram(struct buf *b, const char *name, const char *help, const in
     return rc;
 }
 
-int api_metrics(struct http_request *req)
+struct http_reply api_metrics(struct http_request *req)
 {
     struct app *app = req->app;
     if (!loopback(req->addr)) {
         int rc = api_authenticate(req);
         if (rc < 0)
-            return rc;
+            return http_reply_error(rc, NULL);
         if (!req->admin)
-            return ERR_FORBIDDEN;
+            return http_reply_error(ERR_FORBIDDEN, NULL);
     }
     struct hls_stats st;
     hls_stats(app->hls, &st);
@@ -82,15 +82,9 @@ int api_metrics(struct http_request *req)
                         (unsigned long long)classes[i]);
     if (rc < 0) {
         buf_release(&b);
-        return rc;
+        return http_reply_error(rc, NULL);
     }
     size_t len;
     char *text = buf_detach(&b, &len);
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(text);
-        return -ENOMEM;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4");
-    return http_respond(req, MHD_HTTP_OK, r);
+    return http_reply_text(200, "text/plain; version=0.0.4", text, len);
 }

@@ -21,66 +21,84 @@ struct request_options {
     bool fmp4; /* HLS segments: fMP4, or MPEG-TS when the client asks for "ts" */
 };
 
-/* Options from the query string, then from a POSTed body, which wins. */
-static int read_options(struct http_request *req, json_t *body, struct request_options *ro)
+/* A failed option: the error and what to tell the client. */
+#define BAD(...) (snprintf(why, size, __VA_ARGS__), ERR_BAD_REQUEST)
+
+/* Options from the query string; why says what is wrong with one. */
+static int query_options(struct http_request *req, struct request_options *ro, double *start,
+                         char *why, size_t size)
 {
     struct play_options *o = &ro->o;
-    struct device_profile *p = &ro->p;
-    memset(o, 0, sizeof(*o));
-    profile_default(p);
-    const char *segments = http_query(req, "segments");
     const char *q = http_query(req, "max_bitrate");
     uint64_t v;
     if (q && str_to_u64(str_from(q), INT64_MAX, &v) < 0)
-        return http_respond_error(req, ERR_BAD_REQUEST, "max_bitrate: expected bits per second");
+        return BAD("max_bitrate: expected bits per second");
     o->max_bitrate = q ? (int64_t)v : 0;
     q = http_query(req, "audio_language");
     if (q)
         snprintf(o->audio_language, sizeof(o->audio_language), "%s", q);
     q = http_query(req, "start");
     char *end;
-    double start = q ? strtod(q, &end) : 0;
-    if (q && (*end || !isfinite(start) || start < 0))
-        return http_respond_error(req, ERR_BAD_REQUEST, "start: expected seconds, 0 or more");
-    if (!body)
-        goto done;
+    *start = q ? strtod(q, &end) : 0;
+    if (q && (*end || !isfinite(*start) || *start < 0))
+        return BAD("start: expected seconds, 0 or more");
+    return 0;
+}
 
+/* Options from a POSTed body, which win over the query's. */
+static int body_options(json_t *body, struct request_options *ro, double *start,
+                        const char **segments, char *why, size_t size)
+{
+    struct play_options *o = &ro->o;
     json_t *j = json_object_get(body, "max_bitrate");
     if (j && (!json_is_integer(j) || json_integer_value(j) < 0))
-        return http_respond_error(req, ERR_BAD_REQUEST, "max_bitrate: expected bits per second");
+        return BAD("max_bitrate: expected bits per second");
     if (j)
         o->max_bitrate = json_integer_value(j);
     j = json_object_get(body, "audio_language");
     if (j && !json_is_string(j))
-        return http_respond_error(req, ERR_BAD_REQUEST, "audio_language: expected a string");
+        return BAD("audio_language: expected a string");
     if (j)
         snprintf(o->audio_language, sizeof(o->audio_language), "%s", json_string_value(j));
     j = json_object_get(body, "start");
     if (j && (!json_is_number(j) || json_number_value(j) < 0))
-        return http_respond_error(req, ERR_BAD_REQUEST, "start: expected seconds, 0 or more");
+        return BAD("start: expected seconds, 0 or more");
     if (j)
-        start = json_number_value(j);
+        *start = json_number_value(j);
     j = json_object_get(body, "profile");
-    if (j) {
-        char err[256];
-        if (profile_parse(j, p, err, sizeof(err)) < 0)
-            return http_respond_error(req, ERR_BAD_REQUEST, err);
-    }
+    if (j && profile_parse(j, &ro->p, why, size) < 0)
+        return ERR_BAD_REQUEST;
     j = json_object_get(body, "segments");
     if (j && !json_is_string(j))
-        return http_respond_error(req, ERR_BAD_REQUEST, "segments: \"fmp4\" or \"ts\"");
+        return BAD("segments: \"fmp4\" or \"ts\"");
     if (j)
-        segments = json_string_value(j);
-done:
-    if (segments && strcmp(segments, "ts") != 0 && strcmp(segments, "fmp4") != 0)
-        return http_respond_error(req, ERR_BAD_REQUEST, "segments: \"fmp4\" or \"ts\"");
-    ro->fmp4 = !segments || strcmp(segments, "ts") != 0;
-    o->start_ms = (int64_t)(start * 1000);
+        *segments = json_string_value(j);
     return 0;
 }
 
-/* Loads the file named by the route, answering 404 for unknown and missing files. */
-static int load_file(struct http_request *req, struct media_file *f)
+static int read_options(struct http_request *req, json_t *body, struct request_options *ro,
+                        char *why, size_t size)
+{
+    memset(&ro->o, 0, sizeof(ro->o));
+    profile_default(&ro->p);
+    const char *segments = http_query(req, "segments");
+    double start = 0;
+    int rc = query_options(req, ro, &start, why, size);
+    if (rc == 0 && body)
+        rc = body_options(body, ro, &start, &segments, why, size);
+    if (rc < 0)
+        return rc;
+    if (segments && strcmp(segments, "ts") != 0 && strcmp(segments, "fmp4") != 0)
+        return BAD("segments: \"fmp4\" or \"ts\"");
+    ro->fmp4 = !segments || strcmp(segments, "ts") != 0;
+    ro->o.start_ms = (int64_t)(start * 1000);
+    return 0;
+}
+#undef BAD
+
+/* Loads the file named by the route: ERR_NOT_FOUND for an unknown one, ERR_FILE_MISSING for
+ * one gone from disk. */
+static int load_file(struct http_request *req, struct media_file *f, char *why, size_t size)
 {
     struct app *app = req->app;
     int64_t id;
@@ -88,7 +106,7 @@ static int load_file(struct http_request *req, struct media_file *f)
     if (rc == 0)
         rc = store_file_get(app->store, id, f);
     if (rc == ERR_NOT_FOUND)
-        return http_respond_error(req, rc, "There is no such file.");
+        snprintf(why, size, "There is no such file.");
     if (rc == 0 && f->missing) {
         media_file_release(f);
         return ERR_FILE_MISSING;
@@ -107,12 +125,6 @@ static json_t *stream_json(const struct stream_plan *s, bool video)
     else
         json_object_set_new(o, "channels", json_integer(s->channels));
     return o;
-}
-
-static int unplayable(struct http_request *req, const struct media_file *f)
-{
-    return http_respond_errorf(req, ERR_UNPLAYABLE, "This file cannot be played: %s.",
-                               f->error ? f->error : "it has no audio or video");
 }
 
 /* The HLS session for this user, file and plan, and its master playlist's URL. */
@@ -134,41 +146,65 @@ static int open_session(struct http_request *req, const struct media_file *f,
 }
 
 /* Reads the options and the file and decides: the common start of the handlers below.
- * Returns 0 with f loaded (release it), or an error or a queued answer. */
+ * Returns 0 with f loaded (release it), or an error with what to tell the client in why
+ * ("" for the error table's words). */
 static int prepare(struct http_request *req, struct request_options *ro, struct media_file *f,
-                   struct plan *plan)
+                   struct plan *plan, char *why, size_t size)
 {
     json_t *body = NULL;
-    if (strcmp(req->method, "POST") == 0 && req->body.len) {
-        int rc = http_body_json(req, &body);
-        if (rc < 0)
-            return rc;
-    }
-    int rc = read_options(req, body, ro);
+    *why = '\0';
+    int rc = 0;
+    if (strcmp(req->method, "POST") == 0 && req->body.len)
+        rc = http_body_json(req, &body, why, size);
+    if (rc == 0)
+        rc = read_options(req, body, ro, why, size);
     json_decref(body);
-    if (rc < 0 || req->queued)
-        return rc < 0 ? rc : 1;
-    rc = load_file(req, f);
-    if (rc < 0 || req->queued)
-        return rc < 0 ? rc : 1;
+    if (rc == 0)
+        rc = load_file(req, f, why, size);
+    if (rc < 0)
+        return rc;
     rc = decide(f, &ro->p, &ro->o, plan);
     if (rc == ERR_UNPLAYABLE)
-        rc = unplayable(req, f);
-    if (rc < 0 || req->queued) {
+        snprintf(why, size, "This file cannot be played: %s.",
+                 f->error ? f->error : "it has no audio or video");
+    if (rc < 0)
         media_file_release(f);
-        return rc < 0 ? rc : 1;
-    }
-    return 0;
+    return rc;
 }
 
-int api_playback(struct http_request *req)
+static struct http_reply failed(int rc, const char *why)
 {
+    return *why ? http_reply_error(rc, "%s", why) : http_reply_error(rc, NULL);
+}
+
+static json_t *decision_json(const struct media_file *f, const struct plan *plan,
+                             const struct request_options *ro, const char *url, double resume)
+{
+    json_t *reasons = json_array();
+    for (int r = 0; r < REASON_COUNT; r++)
+        if (plan->reasons & (1u << r))
+            json_array_append_new(reasons, json_string(reason_name((enum playback_reason)r)));
+    json_t *streams = json_object();
+    if (plan->video.present)
+        json_object_set_new(streams, "video", stream_json(&plan->video, true));
+    if (plan->audio.present)
+        json_object_set_new(streams, "audio", stream_json(&plan->audio, false));
+    return json_pack("{sI ss so ss sf ss so sf sf}", "file_id", (json_int_t)f->id, "method",
+                     play_method_name(plan->method), "reasons", reasons, "url", url, "duration",
+                     f->duration_ms / 1000.0, "container", f->container, "streams", streams,
+                     "start", ro->o.start_ms / 1000.0, "resume_position", resume);
+}
+
+struct http_reply api_playback(struct http_request *req)
+{
+    struct app *app = req->app;
     struct request_options ro;
     struct media_file f;
     struct plan plan;
-    int rc = prepare(req, &ro, &f, &plan);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
+    char why[256];
+    int rc = prepare(req, &ro, &f, &plan, why, sizeof(why));
+    if (rc < 0)
+        return failed(rc, why);
     char url[96], id[HLS_ID_LEN + 1];
     if (plan.method == PLAY_DIRECT) {
         snprintf(url, sizeof(url), "/api/v1/stream/%lld?static=1", (long long)f.id);
@@ -177,34 +213,23 @@ int api_playback(struct http_request *req)
         rc = open_session(req, &f, &plan, &ro, true, id, url, sizeof(url));
         if (rc < 0) {
             media_file_release(&f);
-            return rc;
+            return http_reply_error(rc, NULL);
         }
     }
-    json_t *reasons = json_array();
-    for (int r = 0; r < REASON_COUNT; r++)
-        if (plan.reasons & (1u << r))
-            json_array_append_new(reasons, json_string(reason_name((enum playback_reason)r)));
-    json_t *streams = json_object();
-    if (plan.video.present)
-        json_object_set_new(streams, "video", stream_json(&plan.video, true));
-    if (plan.audio.present)
-        json_object_set_new(streams, "audio", stream_json(&plan.audio, false));
-    struct app *app = req->app;
     struct progress_view progress;
     double resume = progress_get(app->store, req->user_id, f.id, &progress) == 0
                         ? progress_resume_s(&progress)
                         : 0;
-    json_t *out = json_pack("{sI ss so ss sf ss so sf sf}", "file_id", (json_int_t)f.id, "method",
-                            play_method_name(plan.method), "reasons", reasons, "url", url,
-                            "duration", f.duration_ms / 1000.0, "container", f.container, "streams",
-                            streams, "start", ro.o.start_ms / 1000.0, "resume_position", resume);
+    json_t *out = decision_json(&f, &plan, &ro, url, resume);
+    if (plan.method != PLAY_DIRECT)
+        json_object_set_new(out, "session_id", json_string(id));
     media_file_release(&f);
-    return http_respond_json(req, MHD_HTTP_OK, out);
+    return http_reply_json(200, out);
 }
 
-/* Opens path and serves it; a file gone since the scan is file_missing, and one changed
+/* Opens path to send it; a file gone since the scan is file_missing, and one changed
  * since is served as it is now, its headers coming from fstat. */
-static int serve(struct http_request *req, const char *path)
+static struct http_reply serve(const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -214,80 +239,82 @@ static int serve(struct http_request *req, const char *path)
         errno = ENOENT;
     }
     if (fd < 0)
-        return errno == ENOENT ? ERR_FILE_MISSING : -errno;
-    uint64_t bytes = 0;
-    int rc = http_serve_file(req, fd, &st, http_mime_type(path), "private, no-cache", &bytes);
-    if (rc == 0)
-        atomic_fetch_add(&api_direct_bytes, bytes);
-    return rc;
+        return http_reply_error(errno == ENOENT ? ERR_FILE_MISSING : -errno, NULL);
+    struct http_reply r = http_reply_file(fd, &st, http_mime_type(path), "private, no-cache");
+    r.sent = &api_direct_bytes;
+    return r;
 }
 
-int api_stream(struct http_request *req)
+/* ?static=1 says the client has already decided to play the file as it is. */
+static struct http_reply serve_static(struct http_request *req)
 {
     struct app *app = req->app;
-    /* ?static=1 says the client has already decided to play the file as it is. */
+    int64_t id;
+    char *path = NULL;
+    int rc = http_param_id(req, 0, &id);
+    if (rc == 0)
+        rc = store_file_path(app->store, id, &path);
+    if (rc == ERR_NOT_FOUND)
+        return http_reply_error(rc, "There is no such file.");
+    struct http_reply r = rc < 0 ? http_reply_error(rc, NULL) : serve(path);
+    free(path);
+    return r;
+}
+
+struct http_reply api_stream(struct http_request *req)
+{
     const char *stat_q = http_query(req, "static");
-    if (stat_q && strcmp(stat_q, "1") == 0) {
-        int64_t id;
-        char *path = NULL;
-        int rc = http_param_id(req, 0, &id);
-        if (rc == 0)
-            rc = store_file_path(app->store, id, &path);
-        if (rc == ERR_NOT_FOUND)
-            return http_respond_error(req, rc, "There is no such file.");
-        if (rc == 0)
-            rc = serve(req, path);
-        free(path);
-        return rc;
-    }
+    if (stat_q && strcmp(stat_q, "1") == 0)
+        return serve_static(req);
 
     struct request_options ro;
     struct media_file f;
     struct plan plan;
-    int rc = prepare(req, &ro, &f, &plan);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
+    char why[256];
+    int rc = prepare(req, &ro, &f, &plan, why, sizeof(why));
+    if (rc < 0)
+        return failed(rc, why);
     if (plan.method == PLAY_DIRECT) {
-        rc = serve(req, f.path);
+        struct http_reply r = serve(f.path);
         media_file_release(&f);
-        return rc;
+        return r;
     }
     char url[96], id[HLS_ID_LEN + 1];
     rc = open_session(req, &f, &plan, &ro, false, id, url, sizeof(url));
     media_file_release(&f);
     if (rc < 0)
-        return rc;
-    struct MHD_Response *r = http_json_response(
-        json_pack("{ss ss}", "method", play_method_name(plan.method), "url", url));
-    if (r)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, url);
-    return http_respond(req, MHD_HTTP_FOUND, r);
+        return http_reply_error(rc, NULL);
+    struct http_reply r =
+        http_reply_json(302, json_pack("{ss ss ss}", "method", play_method_name(plan.method), "url",
+                                       url, "session_id", id));
+    http_reply_header(&r, "Location", "%s", url);
+    return r;
 }
 
-int api_hls_preload(struct http_request *req)
+struct http_reply api_hls_preload(struct http_request *req)
 {
     struct app *app = req->app;
     struct request_options ro;
     struct media_file f;
     struct plan plan;
-    int rc = prepare(req, &ro, &f, &plan);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
+    char why[256];
+    int rc = prepare(req, &ro, &f, &plan, why, sizeof(why));
+    if (rc < 0)
+        return failed(rc, why);
     if (plan.method == PLAY_DIRECT) {
         media_file_release(&f);
-        return http_respond_json(req, MHD_HTTP_ACCEPTED,
-                                 json_pack("{sb ss ss}", "started", 0, "method", "direct_play",
-                                           "message", "Direct play needs no pre-warming."));
+        return http_reply_json(202, json_pack("{sb ss ss}", "started", 0, "method", "direct_play",
+                                              "message", "Direct play needs no pre-warming."));
     }
     char url[96], id[HLS_ID_LEN + 1];
     rc = open_session(req, &f, &plan, &ro, true, id, url, sizeof(url));
     media_file_release(&f);
     if (rc < 0)
-        return rc;
+        return http_reply_error(rc, NULL);
     rc = hls_prewarm(app->hls, id);
     json_t *out = json_pack("{sb ss ss ss}", "started", rc == 0, "method",
                             play_method_name(plan.method), "session_id", id, "url", url);
     if (rc < 0)
         json_object_set_new(out, "reason", json_string(err_name(rc)));
-    return http_respond_json(req, MHD_HTTP_ACCEPTED, out);
+    return http_reply_json(202, out);
 }

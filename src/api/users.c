@@ -5,14 +5,14 @@
 
 enum { MIN_PASSWORD = 8, MAX_PASSWORD = 1024, MAX_USERNAME = 63 };
 
-int api_users_list(struct http_request *req)
+struct http_reply api_users_list(struct http_request *req)
 {
     struct app *app = req->app;
     json_t *users;
     int rc = store_users_json(app->store, &users);
     if (rc < 0)
-        return rc;
-    return http_respond_json(req, MHD_HTTP_OK, json_pack("{so}", "users", users));
+        return http_reply_error(rc, NULL);
+    return http_reply_json(200, json_pack("{so}", "users", users));
 }
 
 static bool valid_username(const char *s)
@@ -26,34 +26,46 @@ static bool valid_username(const char *s)
     return true;
 }
 
-int api_users_create(struct http_request *req)
+/* Checks a new user's fields; why says what is wrong. */
+static int check_user(json_t *body, enum role *role, char *why, size_t size)
 {
-    struct app *app = req->app;
-    json_t *body;
-    int rc = http_body_json(req, &body);
-    if (rc < 0)
-        return rc;
     const char *username = api_json_string(body, "username");
     const char *password = api_json_string(body, "password");
     const char *role_text = api_json_string(body, "role");
-    enum role role = ROLE_USER;
+    *role = ROLE_USER;
     if (!username || !valid_username(username))
-        rc = http_respond_error(req, ERR_BAD_REQUEST,
-                                "username: 1 to 63 letters, digits or . _ - @");
+        snprintf(why, size, "username: 1 to 63 letters, digits or . _ - @");
     else if (!password || strlen(password) < MIN_PASSWORD || strlen(password) > MAX_PASSWORD)
-        rc = http_respond_error(req, ERR_BAD_REQUEST, "password: 8 to 1024 characters");
-    else if (json_object_get(body, "role") && (!role_text || role_parse(role_text, &role) < 0))
-        rc = http_respond_error(req, ERR_BAD_REQUEST, "role: \"admin\" or \"user\"");
-    else {
-        int64_t id;
-        rc = auth_user_create(app->auth, username, password, role, &id);
-        if (rc == ERR_CONFLICT)
-            rc = http_respond_errorf(req, rc, "A user named '%s' already exists.", username);
-        else if (rc == 0)
-            rc = http_respond_json(req, MHD_HTTP_CREATED,
-                                   json_pack("{sI ss ss}", "id", (json_int_t)id, "username",
-                                             username, "role", role_name(role)));
+        snprintf(why, size, "password: 8 to 1024 characters");
+    else if (json_object_get(body, "role") && (!role_text || role_parse(role_text, role) < 0))
+        snprintf(why, size, "role: \"admin\" or \"user\"");
+    else
+        return 0;
+    return ERR_BAD_REQUEST;
+}
+
+struct http_reply api_users_create(struct http_request *req)
+{
+    struct app *app = req->app;
+    json_t *body;
+    char why[256];
+    enum role role;
+    int rc = http_body_json(req, &body, why, sizeof(why));
+    if (rc == 0) {
+        rc = check_user(body, &role, why, sizeof(why));
+        if (rc < 0)
+            json_decref(body);
     }
+    if (rc < 0)
+        return http_reply_error(rc, "%s", why);
+    const char *username = api_json_string(body, "username");
+    int64_t id;
+    rc = auth_user_create(app->auth, username, api_json_string(body, "password"), role, &id);
+    struct http_reply r =
+        rc == ERR_CONFLICT ? http_reply_error(rc, "A user named '%s' already exists.", username)
+        : rc < 0           ? http_reply_error(rc, NULL)
+                 : http_reply_json(201, json_pack("{sI ss ss}", "id", (json_int_t)id, "username",
+                                                  username, "role", role_name(role)));
     json_decref(body);
-    return rc;
+    return r;
 }

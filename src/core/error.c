@@ -1,54 +1,48 @@
 #include "core/error.h"
+#include "core/compat.h"
 #include <errno.h>
 #include <string.h>
 
 struct entry {
     const char *name;
     unsigned status;
+    int retry_after;
     const char *message;
 };
 
 static const struct entry table[] = {
-#define X(code, name, status, message) {name, status, message},
+#define X(code, name, status, retry, message) {name, status, retry, message},
     REEL_ERRORS(X)
 #undef X
 };
 
-static const struct entry *lookup(int err)
+/* System errors that mean something to a client get the entry that fits them. */
+static int from_errno(int err)
 {
-    if (err > ERR__BASE && err < ERR__BASE + 1 + (int)(sizeof(table) / sizeof(table[0])))
-        return &table[err - ERR__BASE - 1];
-    return NULL;
-}
-
-/* System errors that mean something to a client get their own status. */
-static const struct entry *from_errno(int err)
-{
-    static const struct entry nospace = {"insufficient_storage", 507, "The server's disk is full."};
-    static const struct entry busy = {"unavailable", 503, "The server is busy; try again shortly."};
     switch (-err) {
     case ENOENT:
-        return lookup(ERR_NOT_FOUND);
+        return ERR_NOT_FOUND;
     case ENOSPC:
     case EDQUOT:
-        return &nospace;
+        return ERR_NO_SPACE;
     case EAGAIN:
     case EMFILE:
     case ENFILE:
-        return &busy;
+        return ERR_UNAVAILABLE;
     case E2BIG:
-        return lookup(ERR_TOO_BIG);
+        return ERR_TOO_BIG;
     case EINVAL:
-        return lookup(ERR_BAD_REQUEST);
+        return ERR_BAD_REQUEST;
     default:
-        return lookup(ERR_INTERNAL);
+        return ERR_INTERNAL;
     }
 }
 
 static const struct entry *find(int err)
 {
-    const struct entry *e = lookup(err);
-    return e ? e : from_errno(err);
+    if (err <= ERR__BASE || err >= ERR__BASE + 1 + (int)ARRAY_LEN(table))
+        err = from_errno(err);
+    return &table[err - ERR__BASE - 1];
 }
 
 const char *err_name(int err)
@@ -59,6 +53,11 @@ const char *err_name(int err)
 unsigned err_status(int err)
 {
     return find(err)->status;
+}
+
+int err_retry_after(int err)
+{
+    return find(err)->retry_after;
 }
 
 const char *err_message(int err)

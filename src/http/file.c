@@ -1,6 +1,7 @@
 #include "http/file.h"
 #include "core/error.h"
 #include "http/range.h"
+#include "http/reply.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -90,14 +91,11 @@ static bool range_still_valid(const char *if_range, const char *etag, time_t mti
     return parse_date(if_range, &t) && t == mtime;
 }
 
-static void common_headers(struct MHD_Response *r, const char *etag, const char *lastmod,
-                           const char *cache_control)
+static void validators(struct http_reply *r, const char *etag, const char *lastmod)
 {
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
-    if (cache_control)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    http_reply_header(r, "Accept-Ranges", "bytes");
+    http_reply_header(r, "ETag", "%s", etag);
+    http_reply_header(r, "Last-Modified", "%s", lastmod);
 }
 
 /* A multipart/byteranges body: each part's head, its bytes from the file, then the tail. */
@@ -128,11 +126,11 @@ static ssize_t multipart_read(void *cls, uint64_t pos, char *out, size_t max)
             uint64_t left = at + m->r[i].length - pos;
             size_t k = left < max ? (size_t)left : max;
             ssize_t got = pread(m->fd, out, k, (off_t)(m->r[i].start + (pos - at)));
-            return got > 0 ? got : MHD_CONTENT_READER_END_WITH_ERROR;
+            return got > 0 ? got : -1;
         }
         at += m->r[i].length;
     }
-    return MHD_CONTENT_READER_END_OF_STREAM;
+    return -1;
 }
 
 static void multipart_free(void *cls)
@@ -142,43 +140,44 @@ static void multipart_free(void *cls)
     free(m);
 }
 
-static struct MHD_Response *multipart(int fd, const struct byte_range *r, size_t n, uint64_t size,
-                                      const char *type, unsigned long id, char *content_type,
-                                      size_t ct_size)
+/* Turns r into a multipart body of the n ranges. */
+static int multipart(struct http_reply *r, const struct byte_range *ranges, size_t n,
+                     unsigned long id, char *content_type, size_t ct_size)
 {
     struct multipart *m = calloc(1, sizeof(*m));
     if (!m)
-        return NULL;
+        return -ENOMEM;
+    uint64_t size = (uint64_t)r->st.st_size;
     char boundary[40];
     snprintf(boundary, sizeof(boundary), "reel%016lx%08x", id, (unsigned)(size & 0xffffffff));
     snprintf(content_type, ct_size, "multipart/byteranges; boundary=%s", boundary);
-    m->fd = fd;
+    m->fd = r->fd;
     m->n = n;
     uint64_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        m->r[i] = r[i];
+        m->r[i] = ranges[i];
         snprintf(m->heads[i], sizeof(m->heads[i]),
                  "%s--%s\r\nContent-Type: %s\r\nContent-Range: bytes %llu-%llu/%llu\r\n\r\n",
-                 i ? "\r\n" : "", boundary, type, (unsigned long long)r[i].start,
-                 (unsigned long long)(r[i].start + r[i].length - 1), (unsigned long long)size);
-        total += strlen(m->heads[i]) + r[i].length;
+                 i ? "\r\n" : "", boundary, r->type, (unsigned long long)ranges[i].start,
+                 (unsigned long long)(ranges[i].start + ranges[i].length - 1),
+                 (unsigned long long)size);
+        total += strlen(m->heads[i]) + ranges[i].length;
     }
     snprintf(m->tail, sizeof(m->tail), "\r\n--%s--\r\n", boundary);
     total += strlen(m->tail);
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(total, 64 * 1024, multipart_read, m, multipart_free);
-    if (!resp)
-        free(m);
-    return resp;
+    r->fd = -1;
+    r->body = HTTP_BODY_STREAM;
+    r->read = multipart_read;
+    r->release = multipart_free;
+    r->ctx = m;
+    r->length = total;
+    r->block = 64 * 1024;
+    return 0;
 }
 
-int http_serve_file(struct http_request *req, int fd, const struct stat *st,
-                    const char *content_type, const char *cache_control, uint64_t *bytes)
+void http_file_resolve(struct http_request *req, struct http_reply *r)
 {
-    uint64_t ignored;
-    if (!bytes)
-        bytes = &ignored;
-    *bytes = 0;
+    const struct stat *st = &r->st;
     uint64_t size = (uint64_t)st->st_size;
     char etag[80], lastmod[40];
     snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx\"", (unsigned long long)st->st_ino,
@@ -187,68 +186,68 @@ int http_serve_file(struct http_request *req, int fd, const struct stat *st,
                  (unsigned long long)st->st_mtim.tv_nsec);
     http_date(st->st_mtime, lastmod, sizeof(lastmod));
 
-    const char *inm = http_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    const char *ims = http_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+    const char *inm = http_header(req, "If-None-Match");
+    const char *ims = http_header(req, "If-Modified-Since");
     time_t since;
     if ((inm && none_match(inm, etag)) ||
         (!inm && ims && parse_date(ims, &since) && st->st_mtime <= since)) {
-        close(fd);
-        struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-        if (r)
-            common_headers(r, etag, lastmod, cache_control);
-        return http_respond(req, MHD_HTTP_NOT_MODIFIED, r);
+        const char *cache = r->cache;
+        http_reply_release(r);
+        *r = http_reply_empty(304);
+        r->cache = cache;
+        validators(r, etag, lastmod);
+        return;
     }
 
-    const char *range = http_header(req, MHD_HTTP_HEADER_RANGE);
-    const char *if_range = http_header(req, MHD_HTTP_HEADER_IF_RANGE);
+    const char *range = http_header(req, "Range");
+    const char *if_range = http_header(req, "If-Range");
     if (range && if_range && !range_still_valid(if_range, etag, st->st_mtime))
         range = NULL;
     struct byte_range ranges[RANGE_MAX];
     size_t n = 0;
     enum range_result res = range_parse(range, size, ranges, &n);
-
-    char value[128];
-    struct MHD_Response *r = NULL;
-    unsigned status = MHD_HTTP_OK;
     if (res == RANGE_UNSATISFIABLE) {
-        close(fd);
-        r = http_json_response(json_pack("{ss ss}", "error", "range_not_satisfiable", "message",
-                                         "The range lies outside the file."));
-        snprintf(value, sizeof(value), "bytes */%llu", (unsigned long long)size);
-        if (r) {
-            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, value);
-            common_headers(r, etag, lastmod, cache_control);
-        }
-        return http_respond(req, MHD_HTTP_RANGE_NOT_SATISFIABLE, r);
+        const char *cache = r->cache;
+        http_reply_release(r);
+        *r = http_reply_error(ERR_RANGE, NULL);
+        r->cache = cache;
+        http_reply_header(r, "Content-Range", "bytes */%llu", (unsigned long long)size);
+        validators(r, etag, lastmod);
+        return;
     }
+    r->offset = 0;
+    r->length = size;
     if (res == RANGE_PARTIAL && n == 1) {
-        status = MHD_HTTP_PARTIAL_CONTENT;
-        *bytes = ranges[0].length;
-        r = MHD_create_response_from_fd_at_offset64(ranges[0].length, fd, ranges[0].start);
-        snprintf(value, sizeof(value), "bytes %llu-%llu/%llu", (unsigned long long)ranges[0].start,
-                 (unsigned long long)(ranges[0].start + ranges[0].length - 1),
-                 (unsigned long long)size);
-        if (r) {
-            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, value);
-            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-        }
+        r->status = 206;
+        r->offset = ranges[0].start;
+        r->length = ranges[0].length;
+        http_reply_header(
+            r, "Content-Range", "bytes %llu-%llu/%llu", (unsigned long long)ranges[0].start,
+            (unsigned long long)(ranges[0].start + ranges[0].length - 1), (unsigned long long)size);
     } else if (res == RANGE_PARTIAL) {
-        status = MHD_HTTP_PARTIAL_CONTENT;
-        r = multipart(fd, ranges, n, size, content_type, req->id, value, sizeof(value));
-        if (r)
-            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, value);
-    } else {
-        *bytes = size;
-        r = MHD_create_response_from_fd_at_offset64(size, fd, 0);
-        if (r)
-            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+        char content_type[128];
+        r->status = 206;
+        if (multipart(r, ranges, n, req->id, content_type, sizeof(content_type)) < 0) {
+            http_reply_release(r);
+            *r = http_reply_no_memory();
+            return;
+        }
+        r->type = NULL;
+        http_reply_header(r, "Content-Type", "%s", content_type);
     }
-    if (!r) {
-        close(fd);
-        return -ENOMEM;
-    }
-    common_headers(r, etag, lastmod, cache_control);
-    return http_respond(req, status, r);
+    validators(r, etag, lastmod);
+}
+
+struct http_reply http_reply_file(int fd, const struct stat *st, const char *type,
+                                  const char *cache)
+{
+    struct http_reply r = http_reply_base(200, HTTP_BODY_FILE);
+    r.fd = fd;
+    r.st = *st;
+    r.type = type;
+    r.cache = cache;
+    r.length = (uint64_t)st->st_size;
+    return r;
 }
 
 struct concat {
@@ -267,9 +266,9 @@ static ssize_t concat_read(void *cls, uint64_t pos, char *out, size_t max)
         }
         uint64_t left = c->sizes[i] - pos;
         ssize_t got = pread(c->fds[i], out, left < max ? (size_t)left : max, (off_t)pos);
-        return got > 0 ? got : MHD_CONTENT_READER_END_WITH_ERROR;
+        return got > 0 ? got : -1;
     }
-    return MHD_CONTENT_READER_END_OF_STREAM;
+    return -1;
 }
 
 static void concat_free(void *cls)
@@ -283,8 +282,8 @@ static void concat_free(void *cls)
     free(c);
 }
 
-int http_serve_files(struct http_request *req, char *const *paths, size_t n,
-                     const char *content_type, const char *cache_control, uint64_t *bytes)
+struct http_reply http_reply_files(char *const *paths, size_t n, const char *type,
+                                   const char *cache)
 {
     struct concat *c = calloc(1, sizeof(*c));
     if (c) {
@@ -294,7 +293,7 @@ int http_serve_files(struct http_request *req, char *const *paths, size_t n,
     if (!c || !c->fds || !c->sizes) {
         if (c)
             concat_free(c);
-        return -ENOMEM;
+        return http_reply_no_memory();
     }
     uint64_t total = 0;
     struct stat st;
@@ -304,26 +303,20 @@ int http_serve_files(struct http_request *req, char *const *paths, size_t n,
         if (c->fds[i] < 0 || fstat(c->fds[i], &st) < 0) {
             int rc = -errno;
             concat_free(c);
-            return rc;
+            return http_reply_error(rc, "cannot open '%s'", paths[i]);
         }
         c->sizes[i] = (uint64_t)st.st_size;
         total += c->sizes[i];
     }
-    *bytes = total;
     if (n == 1) {
         int fd = c->fds[0];
         c->fds[0] = -1;
         concat_free(c);
-        return http_serve_file(req, fd, &st, content_type, cache_control, bytes);
+        return http_reply_file(fd, &st, type, cache);
     }
-    struct MHD_Response *r =
-        MHD_create_response_from_callback(total, 256 * 1024, concat_read, c, concat_free);
-    if (!r) {
-        concat_free(c);
-        return -ENOMEM;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    if (cache_control)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
-    return http_respond(req, MHD_HTTP_OK, r);
+    struct http_reply r = http_reply_stream(type, concat_read, concat_free, c);
+    r.cache = cache;
+    r.length = total;
+    r.block = 256 * 1024;
+    return r;
 }

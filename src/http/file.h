@@ -1,25 +1,16 @@
 #pragma once
 #include "http/server.h"
-#include <sys/stat.h>
 
 /*
- * Serves an open file as RFC 9110 asks: Range (single, suffix, open-ended, multiple as
+ * Files as RFC 9110 serves them: Range (single, suffix, open-ended, multiple as
  * multipart/byteranges), If-Range, If-None-Match and If-Modified-Since (304), HEAD, a
- * strong ETag from inode, size and mtime, and Last-Modified. Bodies go out with sendfile
- * through libmicrohttpd's fd responses, except multipart ones, which are read in pieces.
- * Takes over fd: it is closed when the response is done or on any failure, including a
- * client that disconnects mid-body. *bytes (when not NULL) gets the body's length.
+ * strong ETag from inode, size and mtime, and Last-Modified. Bodies go out with sendfile,
+ * except multipart ones and several files in a row, which are read in pieces.
  */
-int http_serve_file(struct http_request *req, int fd, const struct stat *st,
-                    const char *content_type, const char *cache_control, uint64_t *bytes);
 
-/*
- * Sends files one after another as one body, such as an HLS segment made of several
- * chunks: 200 with Content-Length. One file goes out as http_serve_file() sends it, ranges
- * and all. *bytes gets the body's size. -ENOENT when a file is missing; nothing is sent.
- */
-int http_serve_files(struct http_request *req, char *const *paths, size_t n,
-                     const char *content_type, const char *cache_control, uint64_t *bytes);
+/* For the server: turns a FILE reply into what this request gets (a 304, a 416, a range, a
+ * multipart body or the whole file), in place. */
+void http_file_resolve(struct http_request *req, struct http_reply *r);
 
 /* The Content-Type for a file name's extension; "application/octet-stream" when unknown. */
 const char *http_mime_type(const char *path);

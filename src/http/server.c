@@ -2,8 +2,10 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "http/file.h"
 #include <arpa/inet.h>
 #include <errno.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -19,26 +21,45 @@ struct http_server {
     atomic_uint_fast64_t by_class[6];
 };
 
+/* What the server keeps of a request; the handler sees only req, its first member. */
+struct ctx {
+    struct http_request req;
+    struct MHD_Connection *conn;
+    bool suspended;
+    bool answered; /* a response is queued */
+    bool too_big;
+    bool dispatched;
+    int64_t start_us;
+    unsigned status;
+    enum MHD_Result result;
+};
+
+static struct ctx *ctx_of(struct http_request *req)
+{
+    return (struct ctx *)req;
+}
+
 void http_suspend(struct http_request *req)
 {
-    req->suspended = true;
-    MHD_suspend_connection(req->conn);
+    struct ctx *c = ctx_of(req);
+    c->suspended = true;
+    MHD_suspend_connection(c->conn);
 }
 
 void http_resume(struct http_request *req, int why)
 {
     req->wake = why;
-    MHD_resume_connection(req->conn);
+    MHD_resume_connection(ctx_of(req)->conn);
 }
 
 void http_pause(struct http_request *req)
 {
-    MHD_suspend_connection(req->conn);
+    MHD_suspend_connection(ctx_of(req)->conn);
 }
 
 void http_unpause(struct http_request *req)
 {
-    MHD_resume_connection(req->conn);
+    MHD_resume_connection(ctx_of(req)->conn);
 }
 
 void http_status_counts(const struct http_server *s, uint64_t out[6])
@@ -58,76 +79,135 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     LOG(L_WARN, "mhd", "%s", msg);
 }
 
-int http_respond(struct http_request *req, unsigned status, struct MHD_Response *r)
+/* A STREAM reply's callback and context, owned by the response. */
+struct stream {
+    http_stream_read read;
+    http_stream_free release;
+    void *ctx;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
-    if (!r)
-        return ERR_INTERNAL;
-    char id[24];
-    snprintf(id, sizeof(id), "%lu", req->id);
-    MHD_add_response_header(r, "X-Request-Id", id);
-    req->result = MHD_queue_response(req->conn, status, r);
-    MHD_destroy_response(r);
-    req->queued = true;
-    req->status = status;
-    return req->result == MHD_YES ? 0 : ERR_INTERNAL;
+    struct stream *st = cls;
+    ssize_t n = st->read(st->ctx, pos, out, max);
+    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
 }
 
-struct MHD_Response *http_json_response(json_t *body)
+static void stream_free(void *cls)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text)
-        return NULL;
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(text);
-        return NULL;
+    struct stream *st = cls;
+    if (st->release)
+        st->release(st->ctx);
+    free(st);
+}
+
+/* The response for a reply, taking over what the body holds; NULL when memory runs out. */
+static struct MHD_Response *body_response(struct http_reply *r)
+{
+    struct MHD_Response *resp = NULL;
+    switch (r->body) {
+    case HTTP_BODY_NONE:
+    case HTTP_BODY_PARKED:
+        return MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    case HTTP_BODY_BUFFER:
+        resp = MHD_create_response_from_buffer(r->len, r->data, MHD_RESPMEM_MUST_FREE);
+        if (resp)
+            r->data = NULL;
+        return resp;
+    case HTTP_BODY_FILE:
+        resp = MHD_create_response_from_fd_at_offset64(r->length, r->fd, (int64_t)r->offset);
+        if (resp)
+            r->fd = -1;
+        return resp;
+    case HTTP_BODY_STREAM: {
+        struct stream *st = malloc(sizeof(*st));
+        if (!st)
+            return NULL;
+        *st = (struct stream){r->read, r->release, r->ctx};
+        resp = MHD_create_response_from_callback(r->length, r->block, stream_read, st, stream_free);
+        if (!resp) {
+            free(st);
+            return NULL;
+        }
+        r->release = NULL;
+        return resp;
     }
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    return r;
+    }
+    return NULL;
 }
 
-int http_respond_json(struct http_request *req, unsigned status, json_t *body)
+static struct MHD_Response *make_response(struct ctx *c, struct http_reply *r)
 {
-    return http_respond(req, status, http_json_response(body));
+    struct MHD_Response *resp = body_response(r);
+    if (!resp) {
+        http_reply_release(r);
+        *r = http_reply_no_memory();
+        resp = body_response(r);
+        if (!resp)
+            return NULL;
+    }
+    if (r->type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->type);
+    if (r->cache)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache);
+    for (size_t i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    char id[24];
+    snprintf(id, sizeof(id), "%lu", c->req.id);
+    MHD_add_response_header(resp, "X-Request-Id", id);
+    return resp;
 }
 
-int http_respond_error(struct http_request *req, int err, const char *message)
+/* Queues the reply and releases it. */
+static void send_reply(struct ctx *c, struct http_reply *r)
 {
-    unsigned status = err_status(err);
-    if (status >= 500)
-        LOG(L_ERROR, "http", "%s %s: %s", req->method, req->url,
-            message ? message : err_message(err));
-    return http_respond_json(req, status,
-                             json_pack("{ss ss}", "error", err_name(err), "message",
-                                       message ? message : err_message(err)));
+    if (r->body == HTTP_BODY_FILE)
+        http_file_resolve(&c->req, r);
+    uint64_t bytes = r->body == HTTP_BODY_BUFFER ? r->len
+                     : r->body == HTTP_BODY_FILE || r->body == HTTP_BODY_STREAM
+                         ? (r->length == UINT64_MAX ? 0 : r->length)
+                         : 0;
+    struct MHD_Response *resp = make_response(c, r);
+    c->answered = true;
+    c->status = r->status;
+    c->result = resp ? MHD_queue_response(c->conn, r->status, resp) : MHD_NO;
+    if (resp)
+        MHD_destroy_response(resp);
+    if (c->result == MHD_YES && r->sent)
+        atomic_fetch_add(r->sent, bytes);
+    http_reply_release(r);
 }
 
-int http_respond_errorf(struct http_request *req, int err, const char *fmt, ...)
+int http_body_json(struct http_request *req, json_t **out, char *why, size_t size)
 {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return http_respond_error(req, err, msg);
+    json_error_t e;
+    json_t *j = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES, &e);
+    if (!j) {
+        snprintf(why, size, "The request body is not valid JSON: %s (line %d)", e.text, e.line);
+        return ERR_BAD_JSON;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        snprintf(why, size, "The request body must be a JSON object.");
+        return ERR_BAD_JSON;
+    }
+    *out = j;
+    return 0;
 }
 
 const char *http_header(struct http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    return MHD_lookup_connection_value(ctx_of(req)->conn, MHD_HEADER_KIND, name);
 }
 
 const char *http_query(struct http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    return MHD_lookup_connection_value(ctx_of(req)->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *http_cookie(struct http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+    return MHD_lookup_connection_value(ctx_of(req)->conn, MHD_COOKIE_KIND, name);
 }
 
 int http_param_id(struct http_request *req, size_t i, int64_t *out)
@@ -136,24 +216,6 @@ int http_param_id(struct http_request *req, size_t i, int64_t *out)
     if (i >= HTTP_MAX_PARAMS || str_to_u64(req->params[i], INT64_MAX, &v) < 0 || v == 0)
         return ERR_NOT_FOUND;
     *out = (int64_t)v;
-    return 0;
-}
-
-int http_body_json(struct http_request *req, json_t **out)
-{
-    json_error_t e;
-    json_t *j = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES, &e);
-    if (!j) {
-        http_respond_errorf(req, ERR_BAD_JSON, "The request body is not valid JSON: %s (line %d)",
-                            e.text, e.line);
-        return ERR_BAD_JSON;
-    }
-    if (!json_is_object(j)) {
-        json_decref(j);
-        http_respond_error(req, ERR_BAD_JSON, "The request body must be a JSON object.");
-        return ERR_BAD_JSON;
-    }
-    *out = j;
     return 0;
 }
 
@@ -187,76 +249,90 @@ static bool method_is(const struct http_route *r, const char *method)
            (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0);
 }
 
-static int dispatch(struct http_server *s, struct http_request *req)
+static struct http_reply dispatch(struct http_server *s, struct ctx *c)
 {
-    if (req->too_big)
-        return ERR_TOO_BIG;
+    struct http_request *req = &c->req;
+    if (c->too_big)
+        return http_reply_error(ERR_TOO_BIG, NULL);
+    const struct http_route *route = NULL;
     bool path_matched = false;
-    for (size_t i = 0; i < s->cfg.nroutes; i++) {
+    for (size_t i = 0; i < s->cfg.nroutes && !route; i++) {
         const struct http_route *r = &s->cfg.routes[i];
         if (!match(r->pattern, req->url, req))
             continue;
         path_matched = true;
-        if (!method_is(r, req->method))
-            continue;
-        req->route = r;
-        break;
+        if (method_is(r, req->method))
+            route = r;
     }
-    if (!req->route) {
+    if (!route) {
         if (path_matched)
-            return ERR_METHOD;
+            return http_reply_error(ERR_METHOD, NULL);
         if (s->cfg.fallback && (!strcmp(req->method, "GET") || !strcmp(req->method, "HEAD")) &&
             strncmp(req->url, "/api/", 5) != 0)
             return s->cfg.fallback(req);
-        return ERR_NO_ROUTE;
+        return http_reply_error(ERR_NO_ROUTE, NULL);
     }
-    if (req->route->auth != HTTP_PUBLIC) {
+    if (route->auth != HTTP_PUBLIC) {
         int rc = s->cfg.authenticate(req);
         if (rc < 0)
-            return rc;
-        if (req->route->auth == HTTP_ADMIN && !req->admin)
-            return ERR_FORBIDDEN;
+            return http_reply_error(rc, NULL);
+        if (route->auth == HTTP_ADMIN && !req->admin)
+            return http_reply_error(ERR_FORBIDDEN, NULL);
     }
-    return req->route->handler(req);
+    return route->handler(req);
 }
 
-static void answer(struct http_server *s, struct http_request *req)
+/* Runs the handler and queues its reply; a parked request stays open. */
+static enum MHD_Result answer(struct http_server *s, struct ctx *c)
 {
-    req->dispatched = true;
-    log_request_id = req->id;
-    int rc = dispatch(s, req);
-    if (rc < 0 && !req->queued) {
-        if (req->suspended) {
-            /* A handler that parked the request cannot also fail it. */
-            LOG(L_ERROR, "http", "%s %s: failed after suspending", req->method, req->url);
-        } else {
-            http_respond_error(req, rc, NULL);
-        }
+    c->dispatched = true;
+    log_request_id = c->req.id;
+    struct http_reply r = dispatch(s, c);
+    if (r.body == HTTP_BODY_PARKED && !c->suspended) {
+        LOG(L_ERROR, "http", "%s %s: parked without suspending", c->req.method, c->req.url);
+        r = http_reply_error(ERR_INTERNAL, NULL);
+    } else if (r.body != HTTP_BODY_PARKED && c->suspended) {
+        /* A handler that parked the request cannot also answer it now. */
+        LOG(L_ERROR, "http", "%s %s: answered after suspending", c->req.method, c->req.url);
+        http_reply_release(&r);
+        log_request_id = 0;
+        return MHD_YES;
     }
-    if (!req->queued && !req->suspended)
-        LOG(L_ERROR, "http", "%s %s: the handler queued no response", req->method, req->url);
+    enum MHD_Result result = MHD_YES;
+    if (r.body != HTTP_BODY_PARKED) {
+        send_reply(c, &r);
+        result = c->result;
+    }
     log_request_id = 0;
+    return result;
 }
 
-/* What to tell libmicrohttpd after a handler ran: a parked request stays open. */
-static enum MHD_Result outcome(const struct http_request *req)
+static bool has_body(struct ctx *c, struct http_server *s)
 {
-    if (req->queued)
-        return req->result;
-    return req->suspended ? MHD_YES : MHD_NO;
-}
-
-static bool has_body(struct http_request *req, struct http_server *s)
-{
-    const char *cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (http_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+    if (http_header(&c->req, MHD_HTTP_HEADER_TRANSFER_ENCODING))
         return true;
+    const char *cl = http_header(&c->req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (!cl)
         return false;
-    uint64_t n;
-    if (str_to_u64(str_from(cl), UINT64_MAX / 2, &n) < 0 || n > s->cfg.max_body)
-        req->too_big = true;
+    uint64_t n = 0;
+    if (str_to_u64(str_from(cl), UINT64_MAX / 2, &n) < 0 || n > s->cfg.max_body) {
+        c->too_big = true;
+        return true;
+    }
     return n > 0;
+}
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -265,80 +341,65 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     (void)version;
     struct http_server *s = cls;
-    struct http_request *req = *ctx;
+    struct ctx *c = *ctx;
 
-    if (!req) {
-        req = calloc(1, sizeof(*req));
-        if (!req)
+    if (!c) {
+        c = calloc(1, sizeof(*c));
+        if (!c)
             return MHD_NO;
-        *ctx = req;
-        req->conn = conn;
-        req->url = url;
-        req->method = method;
-        req->app = s->cfg.app;
-        req->id = atomic_fetch_add(&s->next_id, 1) + 1;
-        req->start_us = clock_mono_us();
-        buf_init(&req->body, s->cfg.max_body);
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        if (ci && ci->client_addr) {
-            const struct sockaddr *sa = ci->client_addr;
-            if (sa->sa_family == AF_INET)
-                inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->addr,
-                          sizeof(req->addr));
-            else if (sa->sa_family == AF_INET6)
-                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->addr,
-                          sizeof(req->addr));
-        }
+        *ctx = c;
+        c->conn = conn;
+        c->req.url = url;
+        c->req.method = method;
+        c->req.app = s->cfg.app;
+        c->req.id = atomic_fetch_add(&s->next_id, 1) + 1;
+        c->start_us = clock_mono_us();
+        buf_init(&c->req.body, s->cfg.max_body);
+        client_address(conn, c->req.addr, sizeof(c->req.addr));
         /* libmicrohttpd closes the connection after a response queued in this first call,
          * so even a request without a body is answered on the next one. A body declared
          * too big is refused before it is read. */
-        if (has_body(req, s) && req->too_big) {
-            answer(s, req);
-            return outcome(req);
-        }
+        if (has_body(c, s) && c->too_big)
+            return answer(s, c);
         return MHD_YES;
     }
 
-    if (req->dispatched && req->suspended && !req->queued) {
+    if (c->dispatched && c->suspended && !c->answered) {
         /* Resumed: the handler runs again and now answers (or parks the request again). */
-        req->suspended = false;
-        req->resumed = true;
-        req->route = NULL;
-        answer(s, req);
-        return outcome(req);
+        c->suspended = false;
+        c->req.resumed = true;
+        return answer(s, c);
     }
-    if (req->dispatched)
+    if (c->dispatched)
         return MHD_YES; /* the rest of the body of a request answered early */
 
     if (*upload_size) {
-        if (!req->too_big && buf_append(&req->body, upload_data, *upload_size) < 0) {
-            req->too_big = true;
-            buf_release(&req->body);
+        if (!c->too_big && buf_append(&c->req.body, upload_data, *upload_size) < 0) {
+            c->too_big = true;
+            buf_release(&c->req.body);
         }
         *upload_size = 0;
         return MHD_YES;
     }
-    answer(s, req);
-    return outcome(req);
+    return answer(s, c);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)conn;
-    struct http_request *req = *ctx;
-    if (!req)
+    struct ctx *c = *ctx;
+    if (!c)
         return;
-    log_request_id = req->id;
-    int64_t us = clock_mono_us() - req->start_us;
+    log_request_id = c->req.id;
+    int64_t us = clock_mono_us() - c->start_us;
     struct http_server *s = cls;
-    atomic_fetch_add(&s->by_class[req->status / 100 < 6 ? req->status / 100 : 0], 1);
-    LOG(L_DEBUG, "http", "%s %s %u %.1fms%s", req->method, req->url, req->status, us / 1000.0,
+    atomic_fetch_add(&s->by_class[c->status / 100 < 6 ? c->status / 100 : 0], 1);
+    LOG(L_DEBUG, "http", "%s %s %u %.1fms%s", c->req.method, c->req.url, c->status, us / 1000.0,
         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     log_request_id = 0;
-    buf_release(&req->body);
-    free(req);
+    buf_release(&c->req.body);
+    free(c);
     *ctx = NULL;
 }
 

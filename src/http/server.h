@@ -2,23 +2,24 @@
 #include "core/buf.h"
 #include "core/compat.h"
 #include "core/str.h"
+#include "http/reply.h"
 #include <jansson.h>
-#include <microhttpd.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 /*
  * The HTTP server: libmicrohttpd with its internal epoll thread pool, a route table, body
  * and header limits, JSON errors and a request id on every log line. It knows nothing of
- * Reel's resources: the API layer hands it the routes and an authenticator.
+ * Reel's resources: the API layer hands it the routes and an authenticator. It is the only
+ * code that speaks libmicrohttpd: a handler gets a parsed request and returns a reply.
  */
 
 enum { HTTP_MAX_PARAMS = 4 };
 
 enum http_auth { HTTP_PUBLIC, HTTP_USER, HTTP_ADMIN };
 
+/* One request as a handler sees it. Every field is the handler's to read. */
 struct http_request {
-    struct MHD_Connection *conn;
     const char *method;
     const char *url;
     unsigned long id;
@@ -35,21 +36,10 @@ struct http_request {
     /* After http_resume(): why, as the caller put it; 0 on the first call. */
     int wake;
     bool resumed;
-
-    /* Private to the server. */
-    bool suspended;
-    const struct http_route *route;
-    int64_t start_us;
-    unsigned status;
-    bool queued;
-    bool too_big;
-    bool dispatched;
-    enum MHD_Result result;
 };
 
-/* A handler queues a response with one of the http_respond functions and returns 0, or
- * returns a negative error and the server answers with that error's JSON. */
-typedef int (*http_handler)(struct http_request *req);
+/* Returns the answer; HTTP_BODY_PARKED after http_suspend(). */
+typedef struct http_reply (*http_handler)(struct http_request *req);
 
 struct http_route {
     const char *method;  /* "GET" also answers HEAD */
@@ -81,35 +71,25 @@ uint16_t http_server_port(const struct http_server *s);
 void http_server_stop(struct http_server *s);
 
 /*
- * Parks the request without answering: the handler returns 0 having queued nothing, and
- * no thread waits. http_resume() (from any thread) makes the server call the handler
- * again, with req->resumed set and req->wake = why.
+ * Parks the request: the handler then returns http_reply_parked(), and no thread waits.
+ * http_resume() (from any thread) makes the server call the handler again, with
+ * req->resumed set and req->wake = why.
  */
 void http_suspend(struct http_request *req);
 void http_resume(struct http_request *req, int why);
 
-/* For a response produced by a callback (a stream of events): stop asking the callback
- * for data until http_unpause(). Both are for the callback's own owner to call. */
+/* For a STREAM reply whose owner has nothing to send yet: stop asking its callback until
+ * http_unpause(). Both are for the stream's own owner to call. */
 void http_pause(struct http_request *req);
 void http_unpause(struct http_request *req);
 
 /* Responses sent so far by status class: [1] counts 1xx … [5] counts 5xx. */
 void http_status_counts(const struct http_server *s, uint64_t out[6]);
 
-/* Queues r (which the call takes over) with status; returns 0 or ERR_INTERNAL. */
-int http_respond(struct http_request *req, unsigned status, struct MHD_Response *r);
-/* A JSON response to add headers to before http_respond(); takes over body; NULL when
- * memory runs out. */
-struct MHD_Response *http_json_response(json_t *body);
-/* Sends body (the reference is taken over) as JSON. */
-int http_respond_json(struct http_request *req, unsigned status, json_t *body);
-/* Sends {"error", "message"} for err; message NULL uses the error table's. */
-int http_respond_error(struct http_request *req, int err, const char *message);
-int http_respond_errorf(struct http_request *req, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Parses the body as a JSON object; on failure answers 400 itself and returns the error. */
-int http_body_json(struct http_request *req, json_t **out) WUR;
+/* Request inputs. None of these answers: a failure is an error code, and a message for the
+ * client in why (at most size bytes) where one helps. */
+/* The body as a JSON object: ERR_BAD_JSON when it is not one. */
+int http_body_json(struct http_request *req, json_t **out, char *why, size_t size) WUR;
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
 const char *http_cookie(struct http_request *req, const char *name);
