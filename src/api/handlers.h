@@ -1,5 +1,6 @@
 #pragma once
 #include "api/api.h"
+#include "progress/progress.h"
 #include <stdatomic.h>
 
 /* The handlers, one file per resource; api/routes.c maps them to paths. */
@@ -33,6 +34,10 @@ struct http_reply api_events(struct http_request *req);
 
 /* Bytes sent by direct play, for /metrics. */
 extern atomic_uint_fast64_t api_direct_bytes;
+
+/* JSON views shared by several handlers. */
+json_t *api_progress_json(const struct progress_view *v);
+json_t *api_stream_json(const struct media_stream *m);
 
 /* A string member of a JSON body, or NULL when it is absent or not a string. */
 const char *api_json_string(json_t *body, const char *key);

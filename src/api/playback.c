@@ -1,4 +1,5 @@
 #include "api/handlers.h"
+#include "api/profile.h"
 #include "core/error.h"
 #include "http/file.h"
 #include "playback/decide.h"
@@ -66,7 +67,7 @@ static int body_options(json_t *body, struct request_options *ro, double *start,
     if (j)
         *start = json_number_value(j);
     j = json_object_get(body, "profile");
-    if (j && profile_parse(j, &ro->p, why, size) < 0)
+    if (j && api_profile_parse(j, &ro->p, why, size) < 0)
         return ERR_BAD_REQUEST;
     j = json_object_get(body, "segments");
     if (j && !json_is_string(j))

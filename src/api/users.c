@@ -1,6 +1,7 @@
 #include "api/handlers.h"
 #include "core/error.h"
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { MIN_PASSWORD = 8, MAX_PASSWORD = 1024, MAX_USERNAME = 63 };
@@ -8,11 +9,19 @@ enum { MIN_PASSWORD = 8, MAX_PASSWORD = 1024, MAX_USERNAME = 63 };
 struct http_reply api_users_list(struct http_request *req)
 {
     struct app *app = req->app;
-    json_t *users;
-    int rc = store_users_json(app->store, &users);
+    struct user *users;
+    size_t n;
+    int rc = store_users_list(app->store, &users, &n);
     if (rc < 0)
         return http_reply_error(rc, NULL);
-    return http_reply_json(200, json_pack("{so}", "users", users));
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list,
+                              json_pack("{sI ss ss sI}", "id", (json_int_t)users[i].id, "username",
+                                        users[i].username, "role", role_name(users[i].role),
+                                        "created_at", (json_int_t)users[i].created_at));
+    free(users);
+    return http_reply_json(200, json_pack("{so}", "users", list));
 }
 
 static bool valid_username(const char *s)

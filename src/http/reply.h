@@ -47,12 +47,12 @@ struct http_reply {
     size_t len;
     int fd; /* FILE: owned */
     struct stat st;
-    uint64_t offset; /* FILE: where the body starts */
-    uint64_t length; /* FILE and STREAM: the body's length; STREAM: UINT64_MAX when unknown */
+    uint64_t offset;       /* FILE: where the body starts */
+    uint64_t length;       /* FILE and STREAM: the body's length; STREAM: UINT64_MAX when unknown */
     http_stream_read read; /* STREAM */
     http_stream_free release;
     void *ctx;
-    size_t block; /* STREAM: the most read at once */
+    size_t block;               /* STREAM: the most read at once */
     atomic_uint_fast64_t *sent; /* when set, the body's length is added to it */
     size_t nheaders;
     struct http_reply_header headers[HTTP_MAX_HEADERS];

@@ -1,6 +1,5 @@
 #pragma once
 #include "core/compat.h"
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,18 +36,6 @@ struct device_profile {
 /* A desktop browser: MP4/WebM, H.264 up to High@5.1 8-bit, VP9, AV1, and AAC/MP3/Opus/FLAC
  * in stereo. */
 void profile_default(struct device_profile *p);
-
-/*
- * Reads a profile from JSON:
- *   {"containers":["mp4","webm"],
- *    "video":[{"codec":"h264","profiles":["high","main"],"max_level":51,"max_bit_depth":8,
- *              "max_width":3840,"max_height":2160}],
- *    "audio":[{"codec":"aac","max_channels":6}],
- *    "max_bitrate":20000000}
- * Every key but "containers" may be left out. On failure err names the bad field, as in
- * "profile.video[1].max_level: expected a whole number from 0 to 1000".
- */
-int profile_parse(json_t *j, struct device_profile *p, char *err, size_t errsize) WUR;
 
 const struct codec_caps *profile_find(const struct codec_caps *list, int n, const char *codec);
 bool profile_has_container(const struct device_profile *p, const char *container);

@@ -1,7 +1,8 @@
 #pragma once
 #include "core/compat.h"
 #include "store/media.h"
-#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -9,11 +10,8 @@
  * playback progress. No SQL lives outside src/store/. Every function is safe to call from
  * any thread. Functions return 0 or a negative error (core/error.h): ERR_NOT_FOUND when a
  * row is missing, ERR_CONFLICT on a duplicate, ERR_INTERNAL for a database failure (which
- * is logged with SQLite's message).
- *
- * Listing functions return jansson trees already shaped as the API's JSON: the caller owns
- * the reference. They exist so that a listing is not copied through structs nothing else
- * reads.
+ * is logged with SQLite's message). What a function hands out is the caller's; each
+ * kind of result says how to free it.
  */
 struct store;
 
@@ -23,6 +21,7 @@ struct user {
     int64_t id;
     char username[64];
     enum role role;
+    int64_t created_at;
 };
 
 /* Opens (creating if need be) the SQLite database at path, in WAL mode, and applies every
@@ -41,7 +40,8 @@ int store_user_create(struct store *s, const char *username, const char *passwor
 int store_user_find(struct store *s, const char *username, struct user *u, char *hash,
                     size_t hash_size) WUR;
 int store_user_count(struct store *s, int64_t *count) WUR;
-int store_users_json(struct store *s, json_t **out) WUR;
+/* Every user, by id; *out is malloc'd. */
+int store_users_list(struct store *s, struct user **out, size_t *n) WUR;
 
 /* Sign-in tokens, by the 32-byte hash of the token. An expired token is ERR_NOT_FOUND. */
 int store_token_put(struct store *s, const uint8_t hash[32], int64_t user_id,
@@ -66,12 +66,6 @@ int store_folder_sweep(struct store *s, int64_t folder_id, int64_t scan, int64_t
 int store_file_path(struct store *s, int64_t file_id, char **path) WUR;
 /* Loads one file with its streams; release it with media_file_release(). */
 int store_file_get(struct store *s, int64_t file_id, struct media_file *f) WUR;
-
-/* The library as the API shows it: {"movies":[…],"shows":[…]} with items holding only
- * files still on disk. Each file carries user's "position_ms", "watched" and "play_count". */
-int store_items_json(struct store *s, int64_t user, json_t **out) WUR;
-/* One item with its children, files and every stream. */
-int store_item_json(struct store *s, int64_t user, int64_t item_id, json_t **out) WUR;
 
 /* Playback progress of one user in one file. */
 struct store_progress {
@@ -100,6 +94,52 @@ int store_progress_get(struct store *s, int64_t user, int64_t file, struct store
                        int64_t *duration_ms) WUR;
 /* Forgets the progress and the devices' sequence numbers. */
 int store_progress_delete(struct store *s, int64_t user, int64_t file) WUR;
+
+/* One file of the library tree, with a user's progress on it. */
+struct library_file {
+    int64_t id;
+    char *name; /* the file name without its folder */
+    char container[16];
+    int64_t duration_ms, size, bitrate;
+    char *error;                           /* why probing failed, or NULL */
+    char video_codec[32], audio_codec[32]; /* the first video and the default audio; "" */
+    int width, height;                     /* 0 without video */
+    struct store_progress p;
+    struct media_stream *streams; /* only for store_library_item() */
+    size_t nstreams;
+};
+
+/* An item of the library: a movie, or a show with its seasons with their episodes. */
+struct library_item {
+    int64_t id;
+    char kind[12];     /* "movie", "show", "season", "episode" */
+    int64_t parent_id; /* 0 at the top */
+    char *title;
+    int year;                         /* 0 when unknown */
+    int season, episode, episode_end; /* -1 when unknown */
+    struct library_item **children;   /* in order: seasons, then episodes */
+    size_t nchildren;
+    struct library_file *files;
+    size_t nfiles;
+    /* Left for the progress rules to fill (progress_summarize()). */
+    bool watched;
+    int64_t unwatched;
+};
+
+struct library {
+    struct library_item **items; /* the top items, movies and shows */
+    size_t n;
+};
+
+/* The library with only items that have a file still on disk beneath them, and user's
+ * progress on every file. Free it with library_release(). */
+int store_library(struct store *s, int64_t user, struct library *out) WUR;
+/* One item with its children, files and every stream; free it with library_item_free(). */
+int store_library_item(struct store *s, int64_t user, int64_t item_id,
+                       struct library_item **out) WUR;
+void library_release(struct library *l);
+/* Accepts NULL. */
+void library_item_free(struct library_item *it);
 
 /* A progress row with what continue-watching needs to know about its file. */
 struct store_recent {

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "api/profile.h"
 #include "core/error.h"
 #include "playback/decide.h"
 #include <cmocka.h>
@@ -305,7 +306,7 @@ static void decides_every_combination(void **state)
         if (c->profile) {
             char err[256] = "";
             json_t *j = json_loads(c->profile, 0, NULL);
-            assert_int_equal(profile_parse(j, &p, err, sizeof(err)), 0);
+            assert_int_equal(api_profile_parse(j, &p, err, sizeof(err)), 0);
             json_decref(j);
         } else {
             profile_default(&p);
@@ -347,7 +348,7 @@ static void encodes_within_the_limits(void **state)
     char err[256];
     json_t *j = json_loads(phone, 0, NULL);
     struct device_profile p;
-    assert_int_equal(profile_parse(j, &p, err, sizeof(err)), 0);
+    assert_int_equal(api_profile_parse(j, &p, err, sizeof(err)), 0);
     json_decref(j);
     struct play_options o = {0};
     struct plan plan;
@@ -403,7 +404,7 @@ static void bad_profiles_name_the_field(void **state)
         assert_non_null(j);
         struct device_profile p;
         char err[256] = "";
-        assert_int_equal(profile_parse(j, &p, err, sizeof(err)), ERR_BAD_REQUEST);
+        assert_int_equal(api_profile_parse(j, &p, err, sizeof(err)), ERR_BAD_REQUEST);
         if (!strstr(err, bad[i][1]))
             fail_msg("%s: expected a message with \"%s\", got \"%s\"", bad[i][0], bad[i][1], err);
         json_decref(j);

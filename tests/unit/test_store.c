@@ -68,10 +68,13 @@ static void users_are_unique_regardless_of_case(void **state)
     assert_int_equal(u.role, ROLE_USER);
     assert_string_equal(hash, "h1");
     assert_int_equal(store_user_find(f->s, "carol", &u, hash, sizeof(hash)), ERR_NOT_FOUND);
-    json_t *list;
-    assert_int_equal(store_users_json(f->s, &list), 0);
-    assert_int_equal(json_array_size(list), 1);
-    json_decref(list);
+    struct user *list;
+    size_t n;
+    assert_int_equal(store_users_list(f->s, &list, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].username, "Bob");
+    assert_true(list[0].created_at > 0);
+    free(list);
 }
 
 static void tokens_expire_and_can_be_revoked(void **state)
@@ -129,21 +132,29 @@ static void files_build_the_item_tree(void **state)
     add_file(f->s, folder, "/lib/s/e2.mkv", "Show", 1, 2, 1, &e2);
     add_file(f->s, folder, "/lib/s/e1.mkv", "show", 1, 1, 1, &e1);
 
-    json_t *items;
-    assert_int_equal(store_items_json(f->s, 0, &items), 0);
-    json_t *movies = json_object_get(items, "movies"), *shows = json_object_get(items, "shows");
-    assert_int_equal(json_array_size(movies), 1);
-    assert_int_equal(json_array_size(shows), 1);
-    json_t *seasons = json_object_get(json_array_get(shows, 0), "seasons");
-    assert_int_equal(json_array_size(seasons), 1);
-    json_t *episodes = json_object_get(json_array_get(seasons, 0), "episodes");
-    assert_int_equal(json_array_size(episodes), 2);
+    struct library l;
+    assert_int_equal(store_library(f->s, 0, &l), 0);
+    /* Two tops: the movie and the show, whose name matched without case. */
+    assert_int_equal(l.n, 2);
+    const struct library_item *m = l.items[0], *show = l.items[1];
+    assert_string_equal(m->kind, "movie");
+    assert_string_equal(show->kind, "show");
+    assert_int_equal(show->nchildren, 1);
+    const struct library_item *season = show->children[0];
+    assert_string_equal(season->kind, "season");
+    assert_int_equal(season->season, 1);
+    assert_int_equal(season->nchildren, 2);
     /* Episodes come in order, whatever order they were scanned in. */
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(episodes, 0), "episode")),
-                     1);
-    json_t *file = json_array_get(json_object_get(json_array_get(movies, 0), "files"), 0);
-    assert_string_equal(json_string_value(json_object_get(file, "video_codec")), "hevc");
-    json_decref(items);
+    assert_int_equal(season->children[0]->episode, 1);
+    assert_int_equal(season->children[1]->episode, 2);
+    assert_int_equal(season->children[0]->files[0].id, e1);
+    assert_int_equal(m->nfiles, 1);
+    assert_string_equal(m->files[0].video_codec, "hevc");
+    assert_string_equal(m->files[0].name, "m.mkv");
+    assert_int_equal(m->files[0].width, 1920);
+    /* The listing carries no streams; the item's detail does. */
+    assert_int_equal(m->files[0].nstreams, 0);
+    library_release(&l);
 
     struct media_file got;
     assert_int_equal(store_file_get(f->s, movie, &got), 0);
@@ -177,21 +188,23 @@ static void a_scan_marks_unseen_files_missing(void **state)
     assert_int_equal(missing, 0);
     assert_int_equal(size, 100);
 
-    json_t *items;
-    assert_int_equal(store_items_json(f->s, 0, &items), 0);
-    assert_int_equal(json_array_size(json_object_get(items, "movies")), 1);
-    json_decref(items);
+    struct library l;
+    assert_int_equal(store_library(f->s, 0, &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.items[0]->title, "A");
+    library_release(&l);
 
     /* Item detail carries every stream. */
     struct media_file got;
     assert_int_equal(store_file_get(f->s, a, &got), 0);
-    json_t *item;
-    assert_int_equal(store_item_json(f->s, 0, got.item_id, &item), 0);
-    json_t *file = json_array_get(json_object_get(item, "files"), 0);
-    assert_int_equal(json_array_size(json_object_get(file, "streams")), 2);
-    json_decref(item);
+    struct library_item *item;
+    assert_int_equal(store_library_item(f->s, 0, got.item_id, &item), 0);
+    assert_int_equal(item->nfiles, 1);
+    assert_int_equal(item->files[0].nstreams, 2);
+    assert_string_equal(item->files[0].streams[1].title, "Surround");
+    library_item_free(item);
     media_file_release(&got);
-    assert_int_equal(store_item_json(f->s, 0, 12345, &item), ERR_NOT_FOUND);
+    assert_int_equal(store_library_item(f->s, 0, 12345, &item), ERR_NOT_FOUND);
 }
 
 int main(void)
