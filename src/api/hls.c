@@ -138,14 +138,45 @@ struct http_reply api_hls_segment(struct http_request *req)
     return r;
 }
 
+static json_t *rendition_json(const struct hls_rendition_state *r)
+{
+    json_t *o =
+        json_pack("{ss sb si si sI sI sI sb si}", "name", r->r.name, "copy", r->r.copy, "width",
+                  r->r.width, "height", r->r.height, "bitrate", (json_int_t)r->r.video_bitrate,
+                  "segments", (json_int_t)r->segments, "chunks_on_disk",
+                  (json_int_t)r->chunks_on_disk, "encoding", r->encoding, "failures", r->failures);
+    if (r->encoding)
+        json_object_update_new(o, json_pack("{sI sI si}", "encoder_position",
+                                            (json_int_t)r->encoder_position, "encoder_start",
+                                            (json_int_t)r->encoder_start, "pid", r->pid));
+    if (*r->error)
+        json_object_set_new(o, "error", json_string(r->error));
+    if (r->argv) {
+        json_t *argv = json_array();
+        for (size_t i = 0; i < r->nargs; i++)
+            json_array_append_new(argv, json_string(r->argv[i]));
+        json_object_set_new(o, "command", argv);
+    }
+    return o;
+}
+
 struct http_reply api_hls_state(struct http_request *req)
 {
     struct app *app = req->app;
     char id[HLS_ID_LEN + 1];
-    json_t *state;
-    if (session_id(req, id) < 0 || hls_state(app->hls, req->user_id, id, &state) < 0)
+    struct hls_state st;
+    if (session_id(req, id) < 0 || hls_state(app->hls, req->user_id, id, &st) < 0)
         return session_gone();
-    return http_reply_json(200, state);
+    json_t *rends = json_array();
+    for (size_t i = 0; i < st.nrend; i++)
+        json_array_append_new(rends, rendition_json(&st.rend[i]));
+    hls_state_release(&st);
+    return http_reply_json(200,
+                           json_pack("{ss ss sf sb ss sI sI so}", "id", st.id, "state",
+                                     st.playing ? "playing" : "prewarmed", "duration", st.duration,
+                                     "fmp4", st.fmp4, "method", play_method_name(st.method),
+                                     "idle_ms", (json_int_t)st.idle_ms, "start_ms",
+                                     (json_int_t)st.start_ms, "renditions", rends));
 }
 
 struct http_reply api_hls_end(struct http_request *req)

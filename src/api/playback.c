@@ -185,15 +185,24 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
     for (int r = 0; r < REASON_COUNT; r++)
         if (plan->reasons & (1u << r))
             json_array_append_new(reasons, json_string(reason_name((enum playback_reason)r)));
+    json_t *rungs = json_array();
+    for (size_t i = 0; i < plan->nrungs; i++) {
+        const struct plan_rung *r = &plan->rungs[i];
+        json_array_append_new(rungs, json_pack("{ss sb si si sI sI}", "name", r->name, "copy",
+                                               r->copy, "width", r->width, "height", r->height,
+                                               "video_bitrate", (json_int_t)r->video_bitrate,
+                                               "audio_bitrate", (json_int_t)plan->audio.bitrate));
+    }
     json_t *streams = json_object();
     if (plan->video.present)
         json_object_set_new(streams, "video", stream_json(&plan->video, true));
     if (plan->audio.present)
         json_object_set_new(streams, "audio", stream_json(&plan->audio, false));
-    return json_pack("{sI ss so ss sf ss so sf sf}", "file_id", (json_int_t)f->id, "method",
+    return json_pack("{sI ss so ss sf ss so so sf sf}", "file_id", (json_int_t)f->id, "method",
                      play_method_name(plan->method), "reasons", reasons, "url", url, "duration",
                      f->duration_ms / 1000.0, "container", f->container, "streams", streams,
-                     "start", ro->o.start_ms / 1000.0, "resume_position", resume);
+                     "renditions", rungs, "start", ro->o.start_ms / 1000.0, "resume_position",
+                     resume);
 }
 
 struct http_reply api_playback(struct http_request *req)

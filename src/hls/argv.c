@@ -47,134 +47,155 @@ static int keyframe_times(const struct hls_grid *g, size_t from, struct buf *b)
     return 0;
 }
 
-int hls_argv_build(const struct hls_job *j, char ***out)
+/* Where to start reading, and what to read. */
+static void input_args(struct args *a, const struct hls_job *j, bool copy_video)
 {
     const struct plan *p = j->plan;
-    const struct hls_rendition *r = j->rendition;
     const struct hls_segment *seg = &j->grid->segs[j->start_segment];
-    struct args a = {0};
-    bool copy_video = p->video.present && r->copy;
-
-    add(&a, "%s", j->ffmpeg);
-    add(&a, "-hide_banner");
-    add(&a, "-nostdin");
-    add(&a, "-loglevel");
-    add(&a, "warning");
-    add(&a, "-y");
     if (copy_video) {
         /* A copy must start on the chunk's keyframe. ffmpeg seeks 3/23 s before -ss when
          * the video has B-frames, so aim just past the keyframe; -noaccurate_seek keeps the
          * audio from there too. */
         if (seg->first_chunk > 0) {
             double kf = j->keyframes[seg->first_chunk];
-            add(&a, "-noaccurate_seek");
-            add(&a, "-ss");
-            add(&a, "%.3f", kf + 0.2);
+            add(a, "-noaccurate_seek");
+            add(a, "-ss");
+            add(a, "%.3f", kf + 0.2);
         }
     } else if (seg->start > 0) {
-        add(&a, "-ss");
-        add(&a, "%.3f", seg->start);
+        add(a, "-ss");
+        add(a, "%.3f", seg->start);
     }
-    add(&a, "-i");
-    add(&a, "%s", j->input);
+    add(a, "-i");
+    add(a, "%s", j->input);
     if (p->video.present) {
-        add(&a, "-map");
-        add(&a, "0:%d", p->video.index);
+        add(a, "-map");
+        add(a, "0:%d", p->video.index);
     }
     if (p->audio.present) {
-        add(&a, "-map");
-        add(&a, "0:%d", p->audio.index);
+        add(a, "-map");
+        add(a, "0:%d", p->audio.index);
     }
+}
 
+/* H.264 at the rendition's size and bitrate, with keyframes only where the grid says. */
+static void encode_video_args(struct args *a, const struct hls_job *j)
+{
+    const struct hls_rendition *r = j->rendition;
+    struct buf times;
+    buf_init(&times, BUF_NO_CAP);
+    int rc = keyframe_times(j->grid, j->start_segment, &times);
+    if (rc < 0)
+        a->err = rc;
+    int level = playlist_h264_level(r->width, r->height);
+    add(a, "-c:v");
+    add(a, "libx264");
+    add(a, "-preset");
+    add(a, "%s", j->preset ? j->preset : "veryfast");
+    /* No lookahead and no B-frames: the first segment comes out sooner. */
+    add(a, "-tune");
+    add(a, "zerolatency");
+    add(a, "-profile:v");
+    add(a, "high");
+    add(a, "-level:v");
+    add(a, "%d.%d", level / 10, level % 10);
+    add(a, "-vf");
+    add(a, "scale=%d:%d,format=yuv420p", r->width, r->height);
+    add(a, "-b:v");
+    add(a, "%lld", (long long)r->video_bitrate);
+    add(a, "-maxrate");
+    add(a, "%lld", (long long)(r->video_bitrate * 6 / 5));
+    add(a, "-bufsize");
+    add(a, "%lld", (long long)(r->video_bitrate * 2));
+    /* Keyframes only where the grid says: none at scene cuts, none on a timer. */
+    add(a, "-g");
+    add(a, "100000");
+    add(a, "-sc_threshold");
+    add(a, "0");
+    if (times.len) {
+        add(a, "-force_key_frames");
+        add(a, "%s", times.ptr);
+    }
+    buf_release(&times);
+}
+
+static void codec_args(struct args *a, const struct hls_job *j, bool copy_video)
+{
+    const struct plan *p = j->plan;
     if (p->video.present && copy_video) {
-        add(&a, "-c:v");
-        add(&a, "copy");
+        add(a, "-c:v");
+        add(a, "copy");
         if (strcmp(p->video.codec, "hevc") == 0 && j->fmp4) {
-            add(&a, "-tag:v");
-            add(&a, "hvc1");
+            add(a, "-tag:v");
+            add(a, "hvc1");
         }
     } else if (p->video.present) {
-        struct buf times;
-        buf_init(&times, BUF_NO_CAP);
-        int rc = keyframe_times(j->grid, j->start_segment, &times);
-        if (rc < 0)
-            a.err = rc;
-        int level = playlist_h264_level(r->width, r->height);
-        add(&a, "-c:v");
-        add(&a, "libx264");
-        add(&a, "-preset");
-        add(&a, "%s", j->preset ? j->preset : "veryfast");
-        /* No lookahead and no B-frames: the first segment comes out sooner. */
-        add(&a, "-tune");
-        add(&a, "zerolatency");
-        add(&a, "-profile:v");
-        add(&a, "high");
-        add(&a, "-level:v");
-        add(&a, "%d.%d", level / 10, level % 10);
-        add(&a, "-vf");
-        add(&a, "scale=%d:%d,format=yuv420p", r->width, r->height);
-        add(&a, "-b:v");
-        add(&a, "%lld", (long long)r->video_bitrate);
-        add(&a, "-maxrate");
-        add(&a, "%lld", (long long)(r->video_bitrate * 6 / 5));
-        add(&a, "-bufsize");
-        add(&a, "%lld", (long long)(r->video_bitrate * 2));
-        /* Keyframes only where the grid says: none at scene cuts, none on a timer. */
-        add(&a, "-g");
-        add(&a, "100000");
-        add(&a, "-sc_threshold");
-        add(&a, "0");
-        if (times.len) {
-            add(&a, "-force_key_frames");
-            add(&a, "%s", times.ptr);
-        }
-        buf_release(&times);
+        encode_video_args(a, j);
     }
     if (p->audio.present && p->audio.copy) {
-        add(&a, "-c:a");
-        add(&a, "copy");
+        add(a, "-c:a");
+        add(a, "copy");
     } else if (p->audio.present) {
-        add(&a, "-c:a");
-        add(&a, "aac");
-        add(&a, "-ac");
-        add(&a, "%d", p->audio.channels);
-        add(&a, "-b:a");
-        add(&a, "%lld", (long long)p->audio.bitrate);
+        add(a, "-c:a");
+        add(a, "aac");
+        add(a, "-ac");
+        add(a, "%d", p->audio.channels);
+        add(a, "-b:a");
+        add(a, "%lld", (long long)p->audio.bitrate);
     }
+}
 
-    add(&a, "-copyts");
-    add(&a, "-avoid_negative_ts");
-    add(&a, "disabled");
-    add(&a, "-max_muxing_queue_size");
-    add(&a, "4096");
-    add(&a, "-f");
-    add(&a, "hls");
+/* The hls muxer: one chunk per keyframe, numbered from the start of the file. */
+static void output_args(struct args *a, const struct hls_job *j)
+{
+    const struct hls_segment *seg = &j->grid->segs[j->start_segment];
+    add(a, "-copyts");
+    add(a, "-avoid_negative_ts");
+    add(a, "disabled");
+    add(a, "-max_muxing_queue_size");
+    add(a, "4096");
+    add(a, "-f");
+    add(a, "hls");
     /* A split at every keyframe: one chunk per keyframe or forced segment start. */
-    add(&a, "-hls_time");
-    add(&a, "0.001");
-    add(&a, "-hls_list_size");
-    add(&a, "0");
-    add(&a, "-hls_flags");
-    add(&a, "temp_file");
-    add(&a, "-start_number");
-    add(&a, "%u", seg->first_chunk);
+    add(a, "-hls_time");
+    add(a, "0.001");
+    add(a, "-hls_list_size");
+    add(a, "0");
+    add(a, "-hls_flags");
+    add(a, "temp_file");
+    add(a, "-start_number");
+    add(a, "%u", seg->first_chunk);
     if (j->fmp4) {
-        add(&a, "-hls_segment_type");
-        add(&a, "fmp4");
-        add(&a, "-hls_segment_options");
-        add(&a, "movflags=+frag_discont:use_editlist=0:avoid_negative_ts=disabled");
-        add(&a, "-hls_fmp4_init_filename");
-        add(&a, "init_%u.mp4", j->run);
-        add(&a, "-hls_segment_filename");
-        add(&a, "%s/%%d.m4s", j->dir);
+        add(a, "-hls_segment_type");
+        add(a, "fmp4");
+        add(a, "-hls_segment_options");
+        add(a, "movflags=+frag_discont:use_editlist=0:avoid_negative_ts=disabled");
+        add(a, "-hls_fmp4_init_filename");
+        add(a, "init_%u.mp4", j->run);
+        add(a, "-hls_segment_filename");
+        add(a, "%s/%%d.m4s", j->dir);
     } else {
-        add(&a, "-hls_segment_type");
-        add(&a, "mpegts");
-        add(&a, "-hls_segment_filename");
-        add(&a, "%s/%%d.ts", j->dir);
+        add(a, "-hls_segment_type");
+        add(a, "mpegts");
+        add(a, "-hls_segment_filename");
+        add(a, "%s/%%d.ts", j->dir);
     }
-    add(&a, "%s/ffmpeg_%u.m3u8", j->dir, j->run);
+    add(a, "%s/ffmpeg_%u.m3u8", j->dir, j->run);
+}
 
+int hls_argv_build(const struct hls_job *j, char ***out)
+{
+    struct args a = {0};
+    bool copy_video = j->plan->video.present && j->rendition->copy;
+    add(&a, "%s", j->ffmpeg);
+    add(&a, "-hide_banner");
+    add(&a, "-nostdin");
+    add(&a, "-loglevel");
+    add(&a, "warning");
+    add(&a, "-y");
+    input_args(&a, j, copy_video);
+    codec_args(&a, j, copy_video);
+    output_args(&a, j);
     if (a.err) {
         hls_argv_free(a.v);
         return a.err;

@@ -32,8 +32,17 @@ int encoder_spawn(char *const argv[], struct encoder **out)
         return rc;
     }
     e->err_fd = pipefd[0];
-    fcntl(e->err_fd, F_SETFL, O_NONBLOCK);
+    if (fcntl(e->err_fd, F_SETFL, O_NONBLOCK) < 0)
+        LOG(L_WARN, "encoder", "cannot make stderr of %d non-blocking: %s", (int)e->pid,
+            strerror(errno));
     e->pid_fd = (int)syscall(SYS_pidfd_open, e->pid, 0);
+    if (e->pid_fd < 0) {
+        LOG(L_WARN, "encoder", "no pidfd for %d (%s); its exit is polled", (int)e->pid,
+            strerror(errno));
+        e->polled = true;
+    }
+    e->tags[0] = (struct encoder_tag){ENCODER_ERR, e};
+    e->tags[1] = (struct encoder_tag){ENCODER_PID, e};
     e->started_ms = clock_mono_ms();
     *out = e;
     return 0;

@@ -10,9 +10,18 @@
  * stdin and stdout on /dev/null and no other descriptor inherited; its stderr goes into a
  * ring holding the last few kilobytes, so that a failure can say why. The owner watches
  * err_fd (readable: call encoder_drain) and pid_fd (readable: the process ended; call
- * encoder_reap). Stopping is SIGTERM to the group, then SIGKILL after a grace period; a
- * process is always reaped.
+ * encoder_reap). When the kernel gives no pidfd, pid_fd is -1 and the owner polls
+ * encoder_reap() instead. Stopping is SIGTERM to the group, then SIGKILL after a grace
+ * period; a process is always reaped.
  */
+enum encoder_fd { ENCODER_ERR, ENCODER_PID };
+
+/* What the owner's event loop gets back for one of the two descriptors. */
+struct encoder_tag {
+    enum encoder_fd fd;
+    struct encoder *enc;
+};
+
 struct encoder {
     pid_t pid;
     int pid_fd;
@@ -24,8 +33,13 @@ struct encoder {
     int64_t started_ms;
     char ring[4096];
     size_t ring_len;
-    void *tags[2]; /* the owner's, for its event loop; the owner frees them */
-    bool buried;   /* the owner's: done with, to be freed after its event batch */
+    /* The owner's: */
+    struct encoder_tag tags[2];  /* epoll data for err_fd and pid_fd */
+    bool polled;                 /* no pidfd, or it could not be watched: poll for the exit */
+    void *owner;                 /* what the encoder works for, so that an exit finds it */
+    bool retired;                /* stopped or ended; owner is then what waits for the reap */
+    bool buried;                 /* done with, to be freed after the event batch */
+    struct encoder *prev, *next; /* in the owner's list of retired encoders */
 };
 
 int encoder_spawn(char *const argv[], struct encoder **out) WUR;

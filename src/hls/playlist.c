@@ -22,11 +22,6 @@ __attribute__((format(printf, 2, 3))) static void put(struct writer *w, const ch
         w->len += (size_t)n;
 }
 
-static const struct {
-    int height;
-    int64_t bitrate;
-} ladder[] = {{1080, 5000000}, {720, 2800000}, {480, 1400000}, {360, 800000}};
-
 int playlist_h264_level(int width, int height)
 {
     int64_t mbs = (int64_t)((width + 15) / 16) * ((height + 15) / 16);
@@ -108,55 +103,33 @@ size_t playlist_renditions(const struct plan *plan, const struct media_stream *v
         audio_codec(&plan->audio, audio, acodec, sizeof(acodec));
         abitrate = plan->audio.bitrate;
     }
-    size_t n = 0;
-    if (!plan->video.present || !video) {
-        struct hls_rendition *r = &out[n++];
-        memset(r, 0, sizeof(*r));
-        snprintf(r->name, sizeof(r->name), "audio");
-        r->copy = true;
-        r->audio_bitrate = abitrate;
-        snprintf(r->codecs, sizeof(r->codecs), "%s", acodec);
-        return n;
-    }
-    if (plan->video.copy) {
-        struct hls_rendition *r = &out[n++];
-        memset(r, 0, sizeof(*r));
-        snprintf(r->name, sizeof(r->name), "copy");
-        r->copy = true;
-        r->width = video->width;
-        r->height = video->height;
-        r->frame_rate = video->frame_rate;
-        r->video_bitrate = plan->video.bitrate;
-        r->audio_bitrate = abitrate;
-        char vcodec[40];
+    char vcodec[40] = "";
+    if (plan->video.present && video && plan->video.copy)
         video_codec(video, vcodec, sizeof(vcodec));
-        snprintf(r->codecs, sizeof(r->codecs), "%s%s%s", vcodec, *acodec ? "," : "", acodec);
-        return n;
-    }
-    int64_t cap = plan->max_bitrate ? plan->max_bitrate * 85 / 100 : 0;
-    for (size_t i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
-        int h = ladder[i].height;
-        bool last = i + 1 == sizeof(ladder) / sizeof(ladder[0]);
-        if (h > plan->video.height && !(last && n == 0))
-            continue;
-        if (h > plan->video.height)
-            h = plan->video.height;
-        int64_t bitrate = ladder[i].bitrate;
-        if (cap && bitrate > cap) {
-            if (!last)
-                continue;
-            bitrate = cap;
-        }
+    size_t n = 0;
+    for (size_t i = 0; i < plan->nrungs && i < HLS_MAX_RENDITIONS; i++) {
+        const struct plan_rung *rung = &plan->rungs[i];
         struct hls_rendition *r = &out[n++];
         memset(r, 0, sizeof(*r));
-        r->height = h & ~1;
-        r->width = (int)((int64_t)plan->video.width * h / plan->video.height) & ~1;
-        snprintf(r->name, sizeof(r->name), "%dp", r->height);
-        r->frame_rate = video->frame_rate > 0 && video->frame_rate <= 60 ? video->frame_rate : 30;
-        r->video_bitrate = bitrate;
+        snprintf(r->name, sizeof(r->name), "%s", rung->name);
+        r->copy = rung->copy;
+        r->width = rung->width;
+        r->height = rung->height;
+        r->video_bitrate = rung->video_bitrate;
         r->audio_bitrate = abitrate;
-        snprintf(r->codecs, sizeof(r->codecs), "avc1.6400%02X%s%s",
-                 playlist_h264_level(r->width, r->height), *acodec ? "," : "", acodec);
+        if (!plan->video.present || !video) {
+            snprintf(r->codecs, sizeof(r->codecs), "%s", acodec);
+            continue;
+        }
+        if (rung->copy) {
+            r->frame_rate = video->frame_rate;
+        } else {
+            r->frame_rate =
+                video->frame_rate > 0 && video->frame_rate <= 60 ? video->frame_rate : 30;
+            snprintf(vcodec, sizeof(vcodec), "avc1.6400%02X",
+                     playlist_h264_level(r->width, r->height));
+        }
+        snprintf(r->codecs, sizeof(r->codecs), "%s%s%s", vcodec, *acodec ? "," : "", acodec);
     }
     return n;
 }

@@ -13,6 +13,8 @@
  */
 
 /* One rendition of a session as the master playlist shows it. */
+enum { HLS_MAX_RENDITIONS = PLAN_MAX_RUNGS };
+
 struct hls_rendition {
     char name[16]; /* "copy", "1080p", "720p", …: also its folder in URLs */
     bool copy;     /* the source video, copied */
@@ -24,10 +26,9 @@ struct hls_rendition {
 };
 
 /*
- * Fills the renditions for plan: a remux offers the copied video as its one rendition; a
- * transcode offers the 1080p, 720p, 480p and 360p rungs (H.264 High) that are no larger
- * than the plan's target and fit its bitrate cap, at least one. At most 5 are written to
- * out; returns how many.
+ * The renditions of plan's rungs, with what the master playlist says of them: codecs as
+ * RFC 6381 names them (from the source's streams video and audio) and the frame rate. At
+ * most HLS_MAX_RENDITIONS are written to out; returns how many.
  */
 size_t playlist_renditions(const struct plan *plan, const struct media_stream *video,
                            const struct media_stream *audio, struct hls_rendition *out);

@@ -1,8 +1,8 @@
 #pragma once
 #include "core/compat.h"
+#include "hls/playlist.h"
 #include "playback/decide.h"
 #include "store/media.h"
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +16,7 @@
  * a process or on the network. Callers get copies (paths, texts), never pointers into a
  * session, so a session can end at any moment without a reference count.
  */
-enum { HLS_ID_LEN = 32, HLS_MAX_RENDITIONS = 5 };
+enum { HLS_ID_LEN = 32 };
 
 struct hls_config {
     const char *ffmpeg;
@@ -73,6 +73,31 @@ struct hls_stats {
 };
 extern const double hls_buckets[9];
 
+/* What a session is doing, for GET /api/v1/hls/:session. */
+struct hls_rendition_state {
+    struct hls_rendition r;
+    size_t segments, chunks_on_disk;
+    bool encoding;
+    int failures;
+    /* While encoding: the segment the encoder started at and the one it is at. */
+    size_t encoder_start, encoder_position;
+    int pid;
+    char error[1024]; /* the last failure's words, or "" */
+    char **argv;      /* the last encoder's command line, NULL-terminated, or NULL */
+    size_t nargs;
+};
+
+struct hls_state {
+    char id[HLS_ID_LEN + 1];
+    bool playing; /* false while only pre-warmed */
+    double duration;
+    bool fmp4;
+    enum play_method method;
+    int64_t idle_ms, start_ms;
+    struct hls_rendition_state rend[HLS_MAX_RENDITIONS];
+    size_t nrend;
+};
+
 struct hls;
 
 /* Sweeps temp folders an earlier run left, and starts the monitor thread. */
@@ -91,7 +116,9 @@ int hls_prewarm(struct hls *h, const char *id) WUR;
 /* The calls below answer ERR_NOT_FOUND for an unknown session and for another user's. */
 int hls_end(struct hls *h, int64_t user, const char *id) WUR;
 int hls_touch(struct hls *h, int64_t user, const char *id) WUR;
-int hls_state(struct hls *h, int64_t user, const char *id, json_t **out) WUR;
+/* Fills out; free it with hls_state_release(). */
+int hls_state(struct hls *h, int64_t user, const char *id, struct hls_state *out) WUR;
+void hls_state_release(struct hls_state *st);
 /* The master playlist, limited to renditions no taller than max_height and no more than
  * max_bitrate (0: any), or to the one named only (NULL: all). */
 int hls_master(struct hls *h, int64_t user, const char *id, int max_height, int64_t max_bitrate,

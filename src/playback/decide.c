@@ -1,4 +1,5 @@
 #include "playback/decide.h"
+#include "core/compat.h"
 #include "core/error.h"
 #include <stdio.h>
 #include <string.h>
@@ -121,7 +122,7 @@ static void copy_stream(struct stream_plan *sp, const struct media_stream *s, in
 /* H.264 8-bit, no taller than the source, the profile or 1080 lines; the bitrate fits the
  * cap. */
 static void encode_video(struct stream_plan *sp, const struct media_stream *v,
-                         const struct device_profile *p, int64_t cap)
+                         const struct device_profile *p)
 {
     copy_stream(sp, v, 0);
     sp->copy = false;
@@ -140,11 +141,7 @@ static void encode_video(struct stream_plan *sp, const struct media_stream *v,
     }
     sp->width = width & ~1;
     sp->height = height & ~1;
-    /* About 0.1 bit per pixel per frame at 24-30 fps: 5 Mb/s at 1080p, 2.3 at 720p. */
-    int64_t bitrate = (int64_t)sp->width * sp->height * 24 / 10;
-    if (cap && bitrate > cap * 85 / 100)
-        bitrate = cap * 85 / 100;
-    sp->bitrate = bitrate;
+    /* The bitrate is the ladder's (plan_ladder()). */
 }
 
 static void encode_audio(struct stream_plan *sp, const struct media_stream *a,
@@ -206,10 +203,65 @@ int decide(const struct media_file *f, const struct device_profile *p, const str
     if (v && video_copies)
         copy_stream(&out->video, v, video_bitrate);
     else if (v)
-        encode_video(&out->video, v, p, cap);
+        encode_video(&out->video, v, p);
     if (a && ar == 0 && hls_can_copy(a->codec))
         copy_stream(&out->audio, a, audio_bitrate);
     else if (a)
         encode_audio(&out->audio, a, p);
+    plan_ladder(out);
     return 0;
+}
+
+/* The transcode ladder: heights and average video bitrates, best first. */
+static const struct {
+    int height;
+    int64_t bitrate;
+} ladder[] = {{1080, 5000000}, {720, 2800000}, {480, 1400000}, {360, 800000}};
+
+static struct plan_rung *add_rung(struct plan *p, const char *name, bool copy)
+{
+    struct plan_rung *r = &p->rungs[p->nrungs++];
+    memset(r, 0, sizeof(*r));
+    snprintf(r->name, sizeof(r->name), "%s", name);
+    r->copy = copy;
+    return r;
+}
+
+void plan_ladder(struct plan *p)
+{
+    p->nrungs = 0;
+    if (!p->video.present) {
+        add_rung(p, "audio", true);
+        return;
+    }
+    if (p->video.copy) {
+        struct plan_rung *r = add_rung(p, "copy", true);
+        r->width = p->video.width;
+        r->height = p->video.height;
+        r->video_bitrate = p->video.bitrate;
+        return;
+    }
+    /* Rungs keep a margin under the cap for audio and the encoder's peaks. */
+    int64_t cap = p->max_bitrate ? p->max_bitrate * 85 / 100 : 0;
+    for (size_t i = 0; i < ARRAY_LEN(ladder) && p->nrungs < PLAN_MAX_RUNGS; i++) {
+        int h = ladder[i].height;
+        bool last = i + 1 == ARRAY_LEN(ladder);
+        if (h > p->video.height && !(last && p->nrungs == 0))
+            continue;
+        if (h > p->video.height)
+            h = p->video.height;
+        int64_t bitrate = ladder[i].bitrate;
+        if (cap && bitrate > cap) {
+            if (!last)
+                continue;
+            bitrate = cap;
+        }
+        char name[16];
+        snprintf(name, sizeof(name), "%dp", h & ~1);
+        struct plan_rung *r = add_rung(p, name, false);
+        r->height = h & ~1;
+        r->width = p->video.height ? (int)((int64_t)p->video.width * h / p->video.height) & ~1 : 0;
+        r->video_bitrate = bitrate;
+    }
+    p->video.bitrate = p->rungs[0].video_bitrate;
 }

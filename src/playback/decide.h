@@ -55,11 +55,24 @@ struct play_options {
     int64_t start_ms;        /* where playback starts */
 };
 
+enum { PLAN_MAX_RUNGS = 5 };
+
+/* One rendition an HLS plan offers: what the master playlist lists and what its encoder is
+ * given. The audio of every rung is the plan's audio. */
+struct plan_rung {
+    char name[16]; /* "copy", "audio", "1080p", "720p", …: also its folder in URLs */
+    bool copy;     /* the source video (or, for "audio", no video), copied */
+    int width, height;
+    int64_t video_bitrate; /* average, bits per second; for a copy, the source's estimate */
+};
+
 struct plan {
     enum play_method method;
     uint32_t reasons; /* bit (1 << reason) per reason */
     struct stream_plan video, audio;
-    int64_t max_bitrate; /* the cap that applied, 0 for none */
+    int64_t max_bitrate;                    /* the cap that applied, 0 for none */
+    struct plan_rung rungs[PLAN_MAX_RUNGS]; /* HLS only: the ladder, best first */
+    size_t nrungs;
 };
 
 /*
@@ -68,7 +81,15 @@ struct plan {
  * the bitrate to suit the profile, and the chosen audio to be the first track. Remux copies
  * the video into HLS (audio copied, or encoded to AAC when the profile lacks it). Anything
  * else is a transcode to H.264 and AAC. ERR_UNPLAYABLE when f has neither audio nor video
- * or could not be probed.
+ * or could not be probed. An HLS plan comes with its rungs (plan_ladder()).
  */
 int decide(const struct media_file *f, const struct device_profile *p, const struct play_options *o,
            struct plan *out) WUR;
+
+/*
+ * Fills the plan's rungs from its video and cap: a remux offers the copy as its one rung;
+ * a transcode the 1080p, 720p, 480p and 360p rungs (5, 2.8, 1.4 and 0.8 Mb/s) that are no
+ * taller than the plan's target and whose bitrate stays under 85 % of the cap, at least
+ * one. The plan's video bitrate becomes the first rung's.
+ */
+void plan_ladder(struct plan *p);

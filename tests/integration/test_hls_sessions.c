@@ -223,6 +223,52 @@ static void a_transcode_reads_end_to_end(void **state)
     read_with_ffmpeg(fx, path, 6.0);
 }
 
+/* The value after opt in a JSON argv, or NULL. */
+static const char *arg_after(json_t *argv, const char *opt)
+{
+    for (size_t i = 0; i + 1 < json_array_size(argv); i++)
+        if (strcmp(json_string_value(json_array_get(argv, i)), opt) == 0)
+            return json_string_value(json_array_get(argv, i + 1));
+    return NULL;
+}
+
+/* What /api/v1/playback says each rendition is encoded at is what its ffmpeg is given. */
+static void the_decision_and_the_encoder_agree_on_bitrates(void **state)
+{
+    struct fixture *fx = *state;
+    /* A cap under the lowest rung: the rung gets 85 % of it, a figure no table holds. */
+    char path[200];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?max_bitrate=600000", fx->hevc);
+    struct response r;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    json_t *rungs = json_object_get(r.json, "renditions");
+    assert_int_equal(json_array_size(rungs), 1);
+    json_t *rung = json_array_get(rungs, 0);
+    json_int_t bitrate = json_integer_value(json_object_get(rung, "video_bitrate"));
+    assert_int_equal(bitrate, 510000);
+    json_t *video = json_object_get(json_object_get(r.json, "streams"), "video");
+    assert_int_equal(json_integer_value(json_object_get(video, "bitrate")), bitrate);
+    char base[128], name[32];
+    snprintf(base, sizeof(base), "/api/v1/hls/%s",
+             json_string_value(json_object_get(r.json, "session_id")));
+    snprintf(name, sizeof(name), "%s", json_string_value(json_object_get(rung, "name")));
+    response_free(&r);
+
+    snprintf(path, sizeof(path), "%s/%s/init.mp4", base, name);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    response_free(&r);
+    json_t *st = state_of(fx, base);
+    json_t *argv = json_object_get(json_array_get(json_object_get(st, "renditions"), 0), "command");
+    assert_non_null(argv);
+    assert_string_equal(arg_after(argv, "-c:v"), "libx264");
+    const char *given = arg_after(argv, "-b:v");
+    assert_non_null(given);
+    assert_int_equal(atoll(given), bitrate);
+    json_decref(st);
+}
+
 static void a_seek_to_the_last_quarter_lands_in_place(void **state)
 {
     struct fixture *fx = *state;
@@ -320,6 +366,21 @@ static bool gone(pid_t pid, const char *dir)
     return false;
 }
 
+/* Polls GET path until it answers status; false after timeout_ms. */
+static bool wait_for_status(struct fixture *fx, const char *path, long status, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 100) {
+        struct response r;
+        http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+        long got = r.status;
+        response_free(&r);
+        if (got == status)
+            return true;
+        usleep(100000);
+    }
+    return false;
+}
+
 static void delete_and_idle_end_sessions_completely(void **state)
 {
     struct fixture *fx = *state;
@@ -341,8 +402,10 @@ static void delete_and_idle_end_sessions_completely(void **state)
     open_session(fx, fx->hevc, "?max_bitrate=3000000", base, sizeof(base));
     start_and_get_pid(fx, base, "180p");
     snprintf(dir, sizeof(dir), "%s/transcodes/%s", fx->s.data, strrchr(base, '/') + 1);
-    sleep(4);
     struct stat st;
+    assert_int_equal(stat(dir, &st), 0);
+    /* Reading the state does not keep a session alive. */
+    assert_true(wait_for_status(fx, base, 404, 10000));
     for (int i = 0; i < 30 && stat(dir, &st) == 0; i++)
         usleep(100000);
     assert_int_not_equal(stat(dir, &st), 0);
@@ -356,7 +419,17 @@ static void a_killed_encoder_recovers(void **state)
     open_session(fx, fx->hevc, "?max_bitrate=2500000", base, sizeof(base));
     pid_t pid = start_and_get_pid(fx, base, "180p");
     kill(pid, SIGKILL);
-    usleep(200000);
+    /* The server notices the exit. */
+    bool noticed = false;
+    for (int i = 0; i < 100 && !noticed; i++) {
+        json_t *st = state_of(fx, base);
+        json_t *rend = json_array_get(json_object_get(st, "renditions"), 0);
+        noticed = json_integer_value(json_object_get(rend, "pid")) != pid;
+        json_decref(st);
+        if (!noticed)
+            usleep(50000);
+    }
+    assert_true(noticed);
     snprintf(path, sizeof(path), "%s/180p/3.m4s", base);
     struct response r;
     http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
@@ -449,10 +522,7 @@ static void prewarming_starts_hls_only(void **state)
     assert_int_equal(json_integer_value(json_object_get(st, "start_ms")), 2500);
     json_decref(st);
     /* Unplayed, it ends after the pre-warm timeout (3 s here). */
-    sleep(4);
-    http(&fx->s, "GET", base, fx->token, NULL, NULL, &r);
-    assert_status(&r, 404);
-    response_free(&r);
+    assert_true(wait_for_status(fx, base, 404, 10000));
 }
 
 static void mpeg_ts_when_asked(void **state)
@@ -499,6 +569,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_remux_reads_end_to_end),
         cmocka_unit_test(a_transcode_reads_end_to_end),
+        cmocka_unit_test(the_decision_and_the_encoder_agree_on_bitrates),
         cmocka_unit_test(a_seek_to_the_last_quarter_lands_in_place),
         cmocka_unit_test(sessions_belong_to_their_user),
         cmocka_unit_test(delete_and_idle_end_sessions_completely),

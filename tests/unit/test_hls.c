@@ -140,9 +140,14 @@ static void renditions_fit_the_source_and_cap(void **state)
     p.video = (struct stream_plan){.present = true, .codec = "h264", .width = 1920, .height = 1080};
     p.audio = (struct stream_plan){
         .present = true, .index = 1, .codec = "aac", .channels = 2, .bitrate = 160000};
-    struct hls_rendition r[5];
+    plan_ladder(&p);
+    struct hls_rendition r[HLS_MAX_RENDITIONS];
     size_t n = playlist_renditions(&p, &v, &a, r);
     assert_int_equal(n, 4);
+    /* The plan's video bitrate is its top rung's, and each rendition has its rung's. */
+    assert_int_equal(p.video.bitrate, 5000000);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(r[i].video_bitrate, p.rungs[i].video_bitrate);
     assert_string_equal(r[0].name, "1080p");
     assert_string_equal(r[1].name, "720p");
     assert_int_equal(r[1].width, 1280);
@@ -161,6 +166,7 @@ static void renditions_fit_the_source_and_cap(void **state)
 
     /* A 2 Mb/s cap keeps the rungs under 85 % of it. */
     p.max_bitrate = 2000000;
+    plan_ladder(&p);
     n = playlist_renditions(&p, &v, &a, r);
     assert_int_equal(n, 2);
     assert_string_equal(r[0].name, "480p");
@@ -168,6 +174,7 @@ static void renditions_fit_the_source_and_cap(void **state)
     p.max_bitrate = 0;
     p.video.width = 320;
     p.video.height = 180;
+    plan_ladder(&p);
     n = playlist_renditions(&p, &v, &a, r);
     assert_int_equal(n, 1);
     assert_string_equal(r[0].name, "180p");
@@ -177,6 +184,7 @@ static void renditions_fit_the_source_and_cap(void **state)
     p.method = PLAY_REMUX;
     p.video.copy = true;
     p.audio.copy = true;
+    plan_ladder(&p);
     n = playlist_renditions(&p, &v, &a, r);
     assert_int_equal(n, 1);
     assert_string_equal(r[0].name, "copy");
@@ -192,6 +200,16 @@ static bool has_pair(char **argv, const char *opt, const char *value)
         if (strcmp(argv[i], opt) == 0 && (!value || strcmp(argv[i + 1], value) == 0))
             return true;
     return false;
+}
+
+/* Where opt is in argv; fails the test when it is not there. */
+static size_t index_of(char **argv, const char *opt)
+{
+    for (size_t i = 0; argv[i]; i++)
+        if (strcmp(argv[i], opt) == 0)
+            return i;
+    fail_msg("'%s' is not in the command line", opt);
+    return 0;
 }
 
 static void argv_follows_the_plan(void **state)
@@ -227,7 +245,15 @@ static void argv_follows_the_plan(void **state)
     assert_true(has_pair(argv, "-hls_fmp4_init_filename", "init_2.mp4"));
     assert_true(has_pair(argv, "-hls_segment_filename", "/t/720p/%d.m4s"));
     assert_true(has_pair(argv, "-c:a", "aac"));
-    assert_true(has_pair(argv, "-copyts", NULL) || has_pair(argv, "-avoid_negative_ts", NULL));
+    /* Timestamps stay the source's, so that runs started anywhere line up. */
+    assert_true(has_pair(argv, "-copyts", NULL));
+    assert_true(has_pair(argv, "-avoid_negative_ts", "disabled"));
+    assert_true(has_pair(argv, "-hls_segment_options",
+                         "movflags=+frag_discont:use_editlist=0:avoid_negative_ts=disabled"));
+    assert_true(has_pair(argv, "-b:v", "2800000"));
+    assert_true(has_pair(argv, "-maxrate", "3360000"));
+    /* Input options come before the input. */
+    assert_true(index_of(argv, "-ss") < index_of(argv, "-i"));
     for (size_t i = 0; argv[i]; i++)
         if (strcmp(argv[i], "-force_key_frames") == 0)
             assert_true(strncmp(argv[i + 1], "16.000,20.000,", 14) == 0);
@@ -250,7 +276,9 @@ static void argv_follows_the_plan(void **state)
     char ss[16];
     snprintf(ss, sizeof(ss), "%.3f", kf[g.segs[4].first_chunk] + 0.2);
     assert_true(has_pair(argv, "-ss", ss));
-    assert_true(has_pair(argv, "-noaccurate_seek", NULL) || has_pair(argv, "-ss", NULL));
+    /* -noaccurate_seek applies to the input: it must come before -i. */
+    assert_true(index_of(argv, "-noaccurate_seek") < index_of(argv, "-ss"));
+    assert_true(index_of(argv, "-ss") < index_of(argv, "-i"));
     assert_true(has_pair(argv, "-c:v", "copy"));
     assert_true(has_pair(argv, "-tag:v", "hvc1"));
     assert_true(has_pair(argv, "-c:a", "copy"));

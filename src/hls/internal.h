@@ -1,0 +1,112 @@
+#pragma once
+#include "hls/encoder.h"
+#include "hls/grid.h"
+#include "hls/session.h"
+#include <limits.h>
+#include <pthread.h>
+#include <uthash.h>
+
+/*
+ * What the registry (registry.c) and the monitor (monitor.c) share. Everything here is
+ * guarded by hls.lock. docs/internals/hls.md has the lifecycle.
+ */
+
+/* A request for a segment up to this many segments past the encoder waits for it; one
+ * further ahead restarts the encoder there. */
+enum { AHEAD_SEGMENTS = 3, TICK_MS = 200, MAX_FAILURES = 2 };
+/* A rendition nobody asked anything of for this long stops encoding. */
+enum { RENDITION_IDLE_MS = 30000 };
+
+struct waiter {
+    struct waiter *next;
+    struct hls_waiter w;
+    uint32_t first, last; /* chunks it needs; first == UINT32_MAX for the init segment */
+    int64_t since_ms, deadline_ms;
+};
+
+struct session;
+
+struct rendition {
+    struct session *s;
+    struct hls_rendition r;
+    struct hls_grid grid;
+    char dir[PATH_MAX + 32];
+    uint8_t *have; /* per chunk: complete on disk */
+    int64_t *size; /* per chunk: its bytes, for the temp cap */
+    struct encoder *enc;
+    char **argv;        /* the last encoder's command line */
+    uint32_t run_first; /* the chunk the running encoder started at */
+    uint32_t next;      /* the first chunk at or after run_first not yet done */
+    unsigned runs;
+    bool first_seen; /* the running encoder has finished a chunk */
+    char init[PATH_MAX + 320];
+    int failures;
+    char error[1024];
+    int wd;
+    struct waiter *waiters;
+    int64_t last_request_ms;
+    UT_hash_handle hh_wd;
+};
+
+struct session {
+    char id[HLS_ID_LEN + 1];
+    char key[160];
+    int64_t user_id;
+    char *input;
+    double duration;
+    struct plan plan;
+    bool fmp4;
+    double *keyframes;
+    size_t nkeyframes;
+    struct rendition rend[HLS_MAX_RENDITIONS];
+    size_t nrend;
+    char dir[PATH_MAX];
+    int64_t created_ms, active_ms;
+    int64_t start_ms;
+    bool prewarm, used, ended;
+    int dying; /* encoders of an ended session not yet reaped */
+    UT_hash_handle hh_id, hh_key;
+};
+
+struct hls {
+    struct hls_config cfg;
+    pthread_mutex_t lock;
+    struct session *by_id, *by_key;
+    struct rendition *by_wd;
+    struct encoder *retired; /* stopped or ended, not yet reaped */
+    int encoders;
+    bool closing;
+    int ep, ino, timer, wake;
+    pthread_t thread;
+    bool thread_started;
+    struct hls_stats stats;
+    /* Encoders done with during one batch of events; later events of the same batch may
+     * still name them, so they are freed after it. */
+    struct encoder **graves;
+    size_t ngraves, graves_cap;
+};
+
+enum start_reason { START_FIRST, START_SEEK, START_RETRY };
+
+/* monitor.c: encoders, and the thread that watches them. */
+int monitor_start(struct hls *h) WUR;
+/* Wakes the thread, which returns once closing and every encoder is reaped; then closes
+ * its descriptors. */
+void monitor_stop(struct hls *h);
+/* Starts r's encoder at segment, replacing the one it has; ERR_ENCODERS_BUSY at the cap. */
+int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
+                          enum start_reason reason) WUR;
+/* Stops r's encoder, if any; it is reaped later. When owner is set, owner's folder goes
+ * with the last encoder of the ended session. */
+void monitor_retire(struct hls *h, struct rendition *r, struct session *owner);
+/* Watches (or stops watching) a rendition's folder for finished chunks. */
+int monitor_watch_dir(struct hls *h, struct rendition *r) WUR;
+void monitor_unwatch_dir(struct hls *h, struct rendition *r);
+
+/* registry.c, for the monitor. */
+void session_end(struct hls *h, struct session *s, const char *why);
+void session_free(struct session *s);
+void wake_all(struct rendition *r, enum hls_wake why);
+bool chunks_ready(const struct rendition *r, uint32_t first, uint32_t last);
+void rm_tree(const char *dir);
+void observe(int64_t *hist, int64_t *count, double *sum, double seconds);

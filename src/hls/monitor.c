@@ -1,0 +1,469 @@
+/*
+ * The encoder monitor: starts and stops encoders, and one thread that reacts to what they
+ * do: a chunk finished (inotify), stderr to read, a process ended (pidfd), and a tick for
+ * deadlines, idle sessions and the temp cap. It never waits for a process: an exit is an
+ * event, and a stopped encoder is reaped when its pidfd says so.
+ */
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "hls/argv.h"
+#include "hls/internal.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include <utlist.h>
+
+/* ---- encoders ---- */
+
+/* Adds the encoder's descriptors to epoll; one that cannot be watched is polled instead. */
+static void watch_encoder(struct hls *h, struct encoder *e)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &e->tags[ENCODER_ERR]};
+    if (epoll_ctl(h->ep, EPOLL_CTL_ADD, e->err_fd, &ev) < 0)
+        LOG(L_WARN, "hls", "cannot watch the stderr of encoder %d: %s", (int)e->pid,
+            strerror(errno));
+    ev.data.ptr = &e->tags[ENCODER_PID];
+    if (e->pid_fd >= 0 && epoll_ctl(h->ep, EPOLL_CTL_ADD, e->pid_fd, &ev) < 0) {
+        LOG(L_WARN, "hls", "cannot watch encoder %d: %s; its exit is polled", (int)e->pid,
+            strerror(errno));
+        e->polled = true;
+    }
+}
+
+static void unwatch_encoder(struct hls *h, struct encoder *e)
+{
+    epoll_ctl(h->ep, EPOLL_CTL_DEL, e->err_fd, NULL);
+    if (e->pid_fd >= 0)
+        epoll_ctl(h->ep, EPOLL_CTL_DEL, e->pid_fd, NULL);
+}
+
+void monitor_retire(struct hls *h, struct rendition *r, struct session *owner)
+{
+    struct encoder *e = r->enc;
+    if (!e)
+        return;
+    r->enc = NULL;
+    h->encoders--;
+    encoder_stop(e, clock_mono_ms());
+    e->retired = true;
+    e->owner = owner;
+    if (owner)
+        owner->dying++;
+    DL_APPEND(h->retired, e);
+}
+
+int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
+                          enum start_reason reason)
+{
+    struct session *s = r->s;
+    /* A restart replaces the rendition's own encoder, so that one does not count. */
+    if (h->encoders - (r->enc ? 1 : 0) >= h->cfg.max_encoders)
+        return ERR_ENCODERS_BUSY;
+    monitor_retire(h, r, NULL);
+    struct hls_job job = {
+        .ffmpeg = h->cfg.ffmpeg,
+        .preset = h->cfg.preset,
+        .input = s->input,
+        .dir = r->dir,
+        .plan = &s->plan,
+        .rendition = &r->r,
+        .grid = &r->grid,
+        .keyframes = s->keyframes,
+        .start_segment = segment,
+        .fmp4 = s->fmp4,
+        .run = r->runs,
+    };
+    char **argv;
+    int rc = hls_argv_build(&job, &argv);
+    if (rc < 0)
+        return rc;
+    struct encoder *e;
+    rc = encoder_spawn(argv, &e);
+    if (rc < 0) {
+        hls_argv_free(argv);
+        return rc;
+    }
+    hls_argv_free(r->argv);
+    r->argv = argv;
+    watch_encoder(h, e);
+    e->owner = r;
+    r->enc = e;
+    r->runs++;
+    r->run_first = r->grid.segs[segment].first_chunk;
+    r->next = r->run_first;
+    while (r->next < r->grid.nchunks && r->have[r->next])
+        r->next++;
+    r->first_seen = false;
+    h->encoders++;
+    static const char *const names[] = {"first", "seek", "retry"};
+    int64_t *counts[] = {&h->stats.starts_first, &h->stats.starts_seek, &h->stats.starts_retry};
+    (*counts[reason])++;
+    LOG(L_INFO, "hls", "session %.8s: %s encoder %d started at segment %zu (%s)", s->id, r->r.name,
+        (int)e->pid, segment, names[reason]);
+    return 0;
+}
+
+static void bury(struct hls *h, struct encoder *e)
+{
+    e->buried = true;
+    unwatch_encoder(h, e);
+    if (h->ngraves == h->graves_cap) {
+        size_t cap = h->graves_cap ? h->graves_cap * 2 : 16;
+        struct encoder **g = realloc(h->graves, cap * sizeof(*g));
+        if (!g) {
+            /* Leaking one encoder's memory beats freeing what an event may still name. */
+            LOG(L_ERROR, "hls", "out of memory; an encoder's record is kept");
+            return;
+        }
+        h->graves = g;
+        h->graves_cap = cap;
+    }
+    h->graves[h->ngraves++] = e;
+}
+
+static void empty_graves(struct hls *h)
+{
+    for (size_t i = 0; i < h->ngraves; i++)
+        encoder_free(h->graves[i]);
+    h->ngraves = 0;
+}
+
+/* An encoder a rendition still owns has ended on its own. */
+static void on_exit_owned(struct hls *h, struct rendition *r)
+{
+    struct encoder *e = r->enc;
+    bool ok = encoder_succeeded(e);
+    if (!ok || r->waiters) {
+        /* Failing, or ending without what a request waits for, counts against retries. */
+        r->failures++;
+        h->stats.failures += !ok;
+        encoder_last_lines(e, 6, r->error, sizeof(r->error));
+        if (ok)
+            snprintf(r->error, sizeof(r->error), "ffmpeg ended before writing the segment");
+        LOG(L_WARN, "hls", "session %.8s: %s encoder %d failed: %s", r->s->id, r->r.name,
+            (int)e->pid, r->error);
+    }
+    r->enc = NULL;
+    h->encoders--;
+    bury(h, e);
+    /* Woken requests ask again: a retry, or the error. */
+    wake_all(r, HLS_WAKE_RETRY);
+}
+
+/* A retired encoder is reaped: the last one of an ended session takes its folder along. */
+static void on_exit_retired(struct hls *h, struct encoder *e)
+{
+    DL_DELETE(h->retired, e);
+    struct session *owner = e->owner;
+    bury(h, e);
+    if (owner && --owner->dying == 0) {
+        rm_tree(owner->dir);
+        session_free(owner);
+    }
+}
+
+static void on_pid(struct hls *h, struct encoder *e)
+{
+    if (e->buried)
+        return;
+    encoder_drain(e);
+    if (!encoder_reap(e))
+        return;
+    if (e->retired)
+        on_exit_retired(h, e);
+    else
+        on_exit_owned(h, e->owner);
+}
+
+/* ---- finished chunks ---- */
+
+int monitor_watch_dir(struct hls *h, struct rendition *r)
+{
+    r->wd = inotify_add_watch(h->ino, r->dir, IN_MOVED_TO | IN_CLOSE_WRITE);
+    if (r->wd < 0)
+        return -errno;
+    HASH_ADD(hh_wd, h->by_wd, wd, sizeof(r->wd), r);
+    return 0;
+}
+
+void monitor_unwatch_dir(struct hls *h, struct rendition *r)
+{
+    if (r->wd < 0)
+        return;
+    HASH_DELETE(hh_wd, h->by_wd, r);
+    inotify_rm_watch(h->ino, r->wd);
+    r->wd = -1;
+}
+
+/* Wakes the waiters whose chunks are all there now. */
+static void wake_ready(struct hls *h, struct rendition *r)
+{
+    int64_t now = clock_mono_ms();
+    struct waiter **p = &r->waiters;
+    while (*p) {
+        struct waiter *w = *p;
+        if (chunks_ready(r, w->first, w->last)) {
+            *p = w->next;
+            observe(h->stats.wait, &h->stats.wait_count, &h->stats.wait_sum,
+                    (now - w->since_ms) / 1000.0);
+            w->w.resume(w->w.ctx, HLS_WAKE_READY);
+            free(w);
+        } else {
+            p = &w->next;
+        }
+    }
+}
+
+static void on_file(struct hls *h, struct rendition *r, const char *name)
+{
+    if (strncmp(name, "init_", 5) == 0 && strstr(name, ".mp4") && !strstr(name, ".tmp")) {
+        if (!r->init[0])
+            snprintf(r->init, sizeof(r->init), "%s/%s", r->dir, name);
+        wake_ready(h, r);
+        return;
+    }
+    char *end;
+    unsigned long c = strtoul(name, &end, 10);
+    if (end == name || (strcmp(end, ".m4s") != 0 && strcmp(end, ".ts") != 0) ||
+        c >= r->grid.nchunks)
+        return;
+    if (!r->have[c]) {
+        char path[PATH_MAX + 320];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%s", r->dir, name);
+        r->size[c] = stat(path, &st) == 0 ? st.st_size : 0;
+    }
+    r->have[c] = 1;
+    if (r->enc && !r->first_seen && c >= r->run_first) {
+        r->first_seen = true;
+        observe(h->stats.ttfs, &h->stats.ttfs_count, &h->stats.ttfs_sum,
+                (clock_mono_ms() - r->enc->started_ms) / 1000.0);
+    }
+    while (r->next < r->grid.nchunks && r->have[r->next])
+        r->next++;
+    r->failures = 0;
+    wake_ready(h, r);
+}
+
+static void read_inotify(struct hls *h)
+{
+    char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+    ssize_t n;
+    while ((n = read(h->ino, buf, sizeof(buf))) > 0) {
+        for (char *p = buf; p < buf + n;) {
+            struct inotify_event *ev = (struct inotify_event *)p;
+            p += sizeof(*ev) + ev->len;
+            struct rendition *r;
+            HASH_FIND(hh_wd, h->by_wd, &ev->wd, sizeof(ev->wd), r);
+            if (r && ev->len)
+                on_file(h, r, ev->name);
+        }
+    }
+}
+
+/* ---- the tick ---- */
+
+static int64_t temp_bytes(struct hls *h)
+{
+    int64_t total = 0;
+    struct session *s, *tmp;
+    HASH_ITER(hh_id, h->by_id, s, tmp)
+    {
+        for (size_t i = 0; i < s->nrend; i++)
+            for (uint32_t c = 0; c < s->rend[i].grid.nchunks; c++)
+                total += s->rend[i].have[c] ? s->rend[i].size[c] : 0;
+    }
+    return total;
+}
+
+/* The rendition with chunks on disk that nobody encodes or waits for, least recently
+ * asked for; NULL when there is none. */
+static struct rendition *eviction_candidate(struct hls *h)
+{
+    struct rendition *oldest = NULL;
+    struct session *s, *tmp;
+    HASH_ITER(hh_id, h->by_id, s, tmp)
+    {
+        for (size_t i = 0; i < s->nrend; i++) {
+            struct rendition *r = &s->rend[i];
+            bool any = false;
+            for (uint32_t c = 0; c < r->grid.nchunks && !any; c++)
+                any = r->have[c];
+            if (!r->enc && !r->waiters && any &&
+                (!oldest || r->last_request_ms < oldest->last_request_ms))
+                oldest = r;
+        }
+    }
+    return oldest;
+}
+
+/* Deletes chunks of renditions nobody encodes, the least recently used first, until the
+ * temp folders fit under the cap again. */
+static void enforce_temp_cap(struct hls *h)
+{
+    if (h->cfg.temp_max_bytes <= 0)
+        return;
+    int64_t total = temp_bytes(h);
+    while (total > h->cfg.temp_max_bytes) {
+        struct rendition *oldest = eviction_candidate(h);
+        if (!oldest)
+            break;
+        const char *ext = oldest->s->fmp4 ? "m4s" : "ts";
+        for (uint32_t c = 0; c < oldest->grid.nchunks; c++) {
+            if (!oldest->have[c])
+                continue;
+            char path[PATH_MAX + 64];
+            snprintf(path, sizeof(path), "%s/%u.%s", oldest->dir, c, ext);
+            unlink(path);
+            oldest->have[c] = 0;
+            total -= oldest->size[c];
+        }
+        LOG(L_INFO, "hls", "session %.8s: evicted %s to keep temp files under the cap",
+            oldest->s->id, oldest->r.name);
+    }
+}
+
+/* Requests past their deadline answer 504; renditions nobody watches stop encoding. */
+static void tick_rendition(struct hls *h, struct rendition *r, int64_t now)
+{
+    struct waiter **p = &r->waiters;
+    while (*p) {
+        struct waiter *w = *p;
+        if (now < w->deadline_ms) {
+            p = &w->next;
+            continue;
+        }
+        *p = w->next;
+        w->w.resume(w->w.ctx, HLS_WAKE_TIMEOUT);
+        free(w);
+    }
+    if (r->enc && r->enc->polled)
+        on_pid(h, r->enc);
+    /* A player that switched away. */
+    if (r->enc && !r->waiters && r->s->used && now - r->last_request_ms > RENDITION_IDLE_MS)
+        monitor_retire(h, r, NULL);
+}
+
+static void tick(struct hls *h)
+{
+    int64_t now = clock_mono_ms();
+    struct session *s, *tmp;
+    HASH_ITER(hh_id, h->by_id, s, tmp)
+    {
+        if (!s->used && s->prewarm && now - s->created_ms > h->cfg.prewarm_ms) {
+            session_end(h, s, "pre-warmed but never played");
+            continue;
+        }
+        if (now - s->active_ms > h->cfg.idle_ms) {
+            session_end(h, s, "idle");
+            continue;
+        }
+        for (size_t i = 0; i < s->nrend; i++)
+            tick_rendition(h, &s->rend[i], now);
+    }
+    struct encoder *e, *next;
+    DL_FOREACH_SAFE(h->retired, e, next)
+    {
+        if (!e->exited && now - e->stop_ms > h->cfg.grace_ms)
+            encoder_kill(e);
+        if (e->polled)
+            on_pid(h, e);
+    }
+    enforce_temp_cap(h);
+}
+
+/* ---- the thread ---- */
+
+static bool done(const struct hls *h)
+{
+    return h->closing && h->retired == NULL && h->encoders == 0;
+}
+
+static void on_event(struct hls *h, void *p, bool *quit)
+{
+    uint64_t x;
+    if (p == &h->ino) {
+        read_inotify(h);
+    } else if (p == &h->timer) {
+        if (read(h->timer, &x, sizeof(x)) > 0)
+            tick(h);
+    } else if (p == &h->wake) {
+        if (read(h->wake, &x, sizeof(x)) > 0)
+            *quit = done(h);
+    } else {
+        struct encoder_tag *t = p;
+        if (t->fd == ENCODER_ERR && !t->enc->buried)
+            encoder_drain(t->enc);
+        else if (t->fd == ENCODER_PID)
+            on_pid(h, t->enc);
+    }
+}
+
+static void *monitor(void *arg)
+{
+    struct hls *h = arg;
+    struct epoll_event evs[32];
+    for (;;) {
+        int n = epoll_wait(h->ep, evs, 32, -1);
+        pthread_mutex_lock(&h->lock);
+        bool quit = false;
+        for (int i = 0; i < n; i++)
+            on_event(h, evs[i].data.ptr, &quit);
+        empty_graves(h);
+        quit |= done(h);
+        pthread_mutex_unlock(&h->lock);
+        if (quit)
+            return NULL;
+    }
+}
+
+int monitor_start(struct hls *h)
+{
+    h->ep = epoll_create1(EPOLL_CLOEXEC);
+    h->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    h->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    h->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (h->ep < 0 || h->ino < 0 || h->timer < 0 || h->wake < 0)
+        return -errno;
+    struct itimerspec its = {{0, TICK_MS * 1000000}, {0, TICK_MS * 1000000}};
+    if (timerfd_settime(h->timer, 0, &its, NULL) < 0)
+        return -errno;
+    int fds[] = {h->ino, h->timer, h->wake};
+    void *tags[] = {&h->ino, &h->timer, &h->wake};
+    for (int i = 0; i < 3; i++) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = tags[i]};
+        if (epoll_ctl(h->ep, EPOLL_CTL_ADD, fds[i], &ev) < 0)
+            return -errno;
+    }
+    int rc = -pthread_create(&h->thread, NULL, monitor, h);
+    h->thread_started = rc == 0;
+    return rc;
+}
+
+void monitor_stop(struct hls *h)
+{
+    if (h->thread_started) {
+        /* The monitor reaps the stopping encoders, then returns. */
+        uint64_t one = 1;
+        if (write(h->wake, &one, sizeof(one)) < 0)
+            LOG(L_WARN, "hls", "cannot wake the monitor: %s", strerror(errno));
+        pthread_join(h->thread, NULL);
+        h->thread_started = false;
+    }
+    int fds[] = {h->ep, h->ino, h->timer, h->wake};
+    for (int i = 0; i < 4; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    h->ep = h->ino = h->timer = h->wake = -1;
+    empty_graves(h);
+    free(h->graves);
+    h->graves = NULL;
+}

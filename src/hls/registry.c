@@ -1,0 +1,551 @@
+/*
+ * The session registry: sessions by id and by (user, file, plan) key, their renditions, and
+ * the answers to playlist and segment requests. Encoders are the monitor's (monitor.c).
+ */
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "hls/argv.h"
+#include "hls/internal.h"
+#include "hls/playlist.h"
+#include "library/keyframes.h"
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const double hls_buckets[9] = {0.05, 0.1, 0.25, 0.5, 1, 1.5, 2.5, 5, 10};
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void rm_tree(const char *dir)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void observe(int64_t *hist, int64_t *count, double *sum, double seconds)
+{
+    for (size_t i = 0; i < 9; i++)
+        if (seconds <= hls_buckets[i])
+            hist[i]++;
+    hist[9]++;
+    (*count)++;
+    *sum += seconds;
+}
+
+/* ---- sessions ---- */
+
+void wake_all(struct rendition *r, enum hls_wake why)
+{
+    struct waiter *w = r->waiters;
+    r->waiters = NULL;
+    while (w) {
+        struct waiter *next = w->next;
+        w->w.resume(w->w.ctx, why);
+        free(w);
+        w = next;
+    }
+}
+
+void session_free(struct session *s)
+{
+    for (size_t i = 0; i < s->nrend; i++) {
+        grid_release(&s->rend[i].grid);
+        free(s->rend[i].have);
+        free(s->rend[i].size);
+        hls_argv_free(s->rend[i].argv);
+    }
+    free(s->keyframes);
+    free(s->input);
+    free(s);
+}
+
+/* Ends a session: wakes its requests, stops its encoders, and removes its folder once the
+ * last of them is reaped. */
+void session_end(struct hls *h, struct session *s, const char *why)
+{
+    LOG(L_INFO, "hls", "session %.8s ends: %s", s->id, why);
+    HASH_DELETE(hh_id, h->by_id, s);
+    HASH_DELETE(hh_key, h->by_key, s);
+    s->ended = true;
+    for (size_t i = 0; i < s->nrend; i++) {
+        struct rendition *r = &s->rend[i];
+        wake_all(r, HLS_WAKE_ENDED);
+        monitor_unwatch_dir(h, r);
+        monitor_retire(h, r, s);
+    }
+    h->stats.sessions--;
+    if (s->dying == 0) {
+        rm_tree(s->dir);
+        session_free(s);
+    }
+}
+
+static struct session *find(struct hls *h, int64_t user, const char *id)
+{
+    struct session *s = NULL;
+    if (id && strlen(id) == HLS_ID_LEN)
+        HASH_FIND(hh_id, h->by_id, id, HLS_ID_LEN, s);
+    return s && s->user_id == user ? s : NULL;
+}
+
+static struct rendition *find_rendition(struct session *s, const char *name)
+{
+    for (size_t i = 0; i < s->nrend; i++)
+        if (strcmp(s->rend[i].r.name, name) == 0)
+            return &s->rend[i];
+    return NULL;
+}
+
+static const struct media_stream *stream_at(const struct media_file *f, int index)
+{
+    for (size_t i = 0; i < f->nstreams; i++)
+        if (f->streams[i].index == index)
+            return &f->streams[i];
+    return NULL;
+}
+
+static int make_rendition(struct hls *h, struct session *s, struct rendition *r)
+{
+    r->s = s;
+    r->wd = -1;
+    int rc = r->r.copy && s->plan.video.present
+                 ? grid_copy(s->keyframes, s->nkeyframes, s->duration, h->cfg.segment_s, &r->grid)
+                 : grid_encode(s->duration, h->cfg.segment_s, &r->grid);
+    if (rc < 0)
+        return rc;
+    r->have = calloc(r->grid.nchunks, 1);
+    r->size = calloc(r->grid.nchunks, sizeof(*r->size));
+    if (!r->have || !r->size)
+        return -ENOMEM;
+    snprintf(r->dir, sizeof(r->dir), "%s/%s", s->dir, r->r.name);
+    if (mkdir(r->dir, 0700) < 0 && errno != EEXIST)
+        return -errno;
+    return monitor_watch_dir(h, r);
+}
+
+/* Takes over keyframes (read beforehand, outside the lock) whatever happens. */
+static int session_new(struct hls *h, const struct hls_open *o, const char *key, double *keyframes,
+                       size_t nkeyframes, struct session **out)
+{
+    struct session *s = calloc(1, sizeof(*s));
+    if (!s) {
+        free(keyframes);
+        return -ENOMEM;
+    }
+    s->keyframes = keyframes;
+    s->nkeyframes = nkeyframes;
+    int rc = random_hex(s->id, HLS_ID_LEN / 2);
+    snprintf(s->key, sizeof(s->key), "%s", key);
+    s->user_id = o->user_id;
+    s->input = strdup(o->file->path);
+    s->duration = o->file->duration_ms / 1000.0;
+    s->plan = *o->plan;
+    s->fmp4 = o->fmp4;
+    s->start_ms = o->start_ms;
+    s->prewarm = o->prewarm;
+    s->created_ms = s->active_ms = clock_mono_ms();
+    const struct media_stream *v = stream_at(o->file, o->plan->video.index);
+    const struct media_stream *a = stream_at(o->file, o->plan->audio.index);
+    snprintf(s->dir, sizeof(s->dir), "%s/%s", h->cfg.temp_dir, s->id);
+    if (rc == 0 && !s->input)
+        rc = -ENOMEM;
+    if (rc == 0 && !(s->duration > 0))
+        rc = ERR_UNPLAYABLE;
+    if (rc == 0 && s->plan.video.present && s->plan.video.copy && !s->keyframes)
+        rc = ERR_UNPLAYABLE;
+    if (rc == 0 && mkdir(s->dir, 0700) < 0)
+        rc = -errno;
+    if (rc == 0) {
+        struct hls_rendition list[HLS_MAX_RENDITIONS];
+        s->nrend = playlist_renditions(&s->plan, s->plan.video.present ? v : NULL,
+                                       s->plan.audio.present ? a : NULL, list);
+        for (size_t i = 0; i < s->nrend && rc == 0; i++) {
+            s->rend[i].r = list[i];
+            rc = make_rendition(h, s, &s->rend[i]);
+        }
+    }
+    if (rc < 0) {
+        for (size_t i = 0; i < s->nrend; i++)
+            monitor_unwatch_dir(h, &s->rend[i]);
+        rm_tree(s->dir);
+        session_free(s);
+        return rc;
+    }
+    HASH_ADD(hh_id, h->by_id, id, HLS_ID_LEN, s);
+    HASH_ADD_KEYPTR(hh_key, h->by_key, s->key, strlen(s->key), s);
+    h->stats.sessions++;
+    *out = s;
+    return 0;
+}
+
+int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1])
+{
+    const struct plan *p = o->plan;
+    char key[160];
+    snprintf(key, sizeof(key), "%lld/%lld/%d/%d:%d/%d:%d/%lld/%d", (long long)o->user_id,
+             (long long)o->file->id, p->method, p->video.copy, p->video.height, p->audio.index,
+             p->audio.copy, (long long)p->max_bitrate, o->fmp4);
+    /* Reading the keyframe index can take a while (MPEG-TS has none and is read whole),
+     * so it happens outside the lock, and only for a session that is not there yet. */
+    pthread_mutex_lock(&h->lock);
+    struct session *s = NULL;
+    HASH_FIND(hh_key, h->by_key, key, strlen(key), s);
+    pthread_mutex_unlock(&h->lock);
+    double *keyframes = NULL;
+    size_t nkeyframes = 0;
+    int rc = 0;
+    if (!s && p->video.present && p->video.copy)
+        rc = keyframes_read(o->file->path, p->video.index, &keyframes, &nkeyframes);
+    if (rc < 0)
+        return rc;
+
+    pthread_mutex_lock(&h->lock);
+    s = NULL;
+    if (h->closing)
+        rc = ERR_UNAVAILABLE;
+    else
+        HASH_FIND(hh_key, h->by_key, key, strlen(key), s);
+    if (rc == 0 && !s) {
+        rc = session_new(h, o, key, keyframes, nkeyframes, &s);
+        keyframes = NULL;
+        if (rc == 0)
+            LOG(L_INFO, "hls", "session %.8s opened for file %lld (%s, %zu renditions)", s->id,
+                (long long)o->file->id, play_method_name(p->method), s->nrend);
+    } else if (s) {
+        /* Reused: a later start position wins. */
+        s->start_ms = o->start_ms;
+        s->active_ms = clock_mono_ms();
+    }
+    free(keyframes);
+    if (rc == 0) {
+        /* A play makes a pre-warmed session a real one. */
+        if (!o->prewarm)
+            s->used = true;
+        memcpy(id, s->id, HLS_ID_LEN + 1);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return rc;
+}
+
+int hls_prewarm(struct hls *h, const char *id)
+{
+    pthread_mutex_lock(&h->lock);
+    struct session *s = NULL;
+    HASH_FIND(hh_id, h->by_id, id, HLS_ID_LEN, s);
+    int rc = s ? 0 : ERR_NOT_FOUND;
+    if (s && !s->rend[0].enc) {
+        struct rendition *r = &s->rend[0];
+        size_t seg = grid_find(&r->grid, s->start_ms / 1000.0);
+        rc = monitor_start_encoder(h, r, seg, START_FIRST);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return rc;
+}
+
+int hls_end(struct hls *h, int64_t user, const char *id)
+{
+    pthread_mutex_lock(&h->lock);
+    struct session *s = find(h, user, id);
+    if (s)
+        session_end(h, s, "ended by the client");
+    pthread_mutex_unlock(&h->lock);
+    return s ? 0 : ERR_NOT_FOUND;
+}
+
+int hls_touch(struct hls *h, int64_t user, const char *id)
+{
+    pthread_mutex_lock(&h->lock);
+    struct session *s = find(h, user, id);
+    if (s)
+        s->active_ms = clock_mono_ms();
+    pthread_mutex_unlock(&h->lock);
+    return s ? 0 : ERR_NOT_FOUND;
+}
+
+static int append_arg(struct hls_rendition_state *o, const char *arg)
+{
+    char **grown = realloc(o->argv, (o->nargs + 2) * sizeof(*grown));
+    if (!grown)
+        return -ENOMEM;
+    o->argv = grown;
+    o->argv[o->nargs] = strdup(arg);
+    o->argv[o->nargs + 1] = NULL;
+    return o->argv[o->nargs++] ? 0 : -ENOMEM;
+}
+
+int hls_state(struct hls *h, int64_t user, const char *id, struct hls_state *out)
+{
+    int rc = 0;
+    pthread_mutex_lock(&h->lock);
+    struct session *s = find(h, user, id);
+    if (!s) {
+        pthread_mutex_unlock(&h->lock);
+        return ERR_NOT_FOUND;
+    }
+    memset(out, 0, sizeof(*out));
+    memcpy(out->id, s->id, sizeof(out->id));
+    out->playing = s->used;
+    out->duration = s->duration;
+    out->fmp4 = s->fmp4;
+    out->method = s->plan.method;
+    out->idle_ms = clock_mono_ms() - s->active_ms;
+    out->start_ms = s->start_ms;
+    out->nrend = s->nrend;
+    for (size_t i = 0; i < s->nrend; i++) {
+        const struct rendition *r = &s->rend[i];
+        struct hls_rendition_state *o = &out->rend[i];
+        o->r = r->r;
+        o->segments = r->grid.n;
+        for (uint32_t c = 0; c < r->grid.nchunks; c++)
+            o->chunks_on_disk += r->have[c];
+        o->encoding = r->enc != NULL;
+        o->failures = r->failures;
+        if (r->enc) {
+            o->encoder_position = grid_segment_of_chunk(&r->grid, r->next);
+            o->encoder_start = grid_segment_of_chunk(&r->grid, r->run_first);
+            o->pid = (int)r->enc->pid;
+        }
+        snprintf(o->error, sizeof(o->error), "%s", r->error);
+        for (size_t k = 0; r->argv && r->argv[k] && rc == 0; k++)
+            rc = append_arg(o, r->argv[k]);
+    }
+    pthread_mutex_unlock(&h->lock);
+    if (rc < 0)
+        hls_state_release(out);
+    return rc;
+}
+
+void hls_state_release(struct hls_state *st)
+{
+    for (size_t i = 0; i < st->nrend; i++)
+        hls_argv_free(st->rend[i].argv);
+    st->nrend = 0;
+}
+
+int hls_master(struct hls *h, int64_t user, const char *id, int max_height, int64_t max_bitrate,
+               const char *only, char **text, size_t *len)
+{
+    pthread_mutex_lock(&h->lock);
+    struct session *s = find(h, user, id);
+    int rc = ERR_NOT_FOUND;
+    if (s) {
+        s->active_ms = clock_mono_ms();
+        struct hls_rendition list[HLS_MAX_RENDITIONS];
+        size_t n = 0;
+        for (size_t i = 0; i < s->nrend; i++) {
+            const struct hls_rendition *r = &s->rend[i].r;
+            if (only && strcmp(only, r->name) != 0)
+                continue;
+            if ((max_height && r->height > max_height && !r->copy) ||
+                (max_bitrate && r->video_bitrate + r->audio_bitrate > max_bitrate && !r->copy))
+                continue;
+            list[n++] = *r;
+        }
+        /* A limit below every rendition still leaves the smallest. */
+        if (n == 0 && !only && s->nrend)
+            list[n++] = s->rend[s->nrend - 1].r;
+        rc = n ? playlist_master(list, n, text, len) : ERR_NOT_FOUND;
+    }
+    pthread_mutex_unlock(&h->lock);
+    return rc;
+}
+
+int hls_media(struct hls *h, int64_t user, const char *id, const char *rendition, char **text,
+              size_t *len)
+{
+    pthread_mutex_lock(&h->lock);
+    struct session *s = find(h, user, id);
+    struct rendition *r = s ? find_rendition(s, rendition) : NULL;
+    int rc = ERR_NOT_FOUND;
+    if (r) {
+        s->active_ms = r->last_request_ms = clock_mono_ms();
+        rc = playlist_media(&r->grid, s->fmp4, text, len);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return rc;
+}
+
+void hls_files_release(struct hls_files *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->paths[i]);
+    free(f->paths);
+    f->paths = NULL;
+    f->n = 0;
+}
+
+static int collect(struct rendition *r, uint32_t first, uint32_t last, struct hls_files *out)
+{
+    const char *ext = r->s->fmp4 ? "m4s" : "ts";
+    out->paths = calloc(last - first + 1, sizeof(char *));
+    if (!out->paths)
+        return -ENOMEM;
+    for (uint32_t c = first; c <= last; c++) {
+        if (asprintf(&out->paths[out->n], "%s/%u.%s", r->dir, c, ext) < 0) {
+            hls_files_release(out);
+            return -ENOMEM;
+        }
+        out->n++;
+    }
+    return 0;
+}
+
+bool chunks_ready(const struct rendition *r, uint32_t first, uint32_t last)
+{
+    if (first == UINT32_MAX)
+        return r->init[0] != '\0';
+    for (uint32_t c = first; c <= last; c++)
+        if (!r->have[c])
+            return false;
+    return true;
+}
+
+int hls_segment(struct hls *h, int64_t user, const char *id, const char *rendition, long n,
+                const struct hls_waiter *w, struct hls_files *out)
+{
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&h->lock);
+    int rc = 0;
+    struct session *s = find(h, user, id);
+    struct rendition *r = s ? find_rendition(s, rendition) : NULL;
+    if (h->closing) {
+        rc = ERR_UNAVAILABLE;
+        goto out;
+    }
+    if (!r || n < -1 || (n >= 0 && (size_t)n >= r->grid.n)) {
+        rc = ERR_NOT_FOUND;
+        goto out;
+    }
+    int64_t now = clock_mono_ms();
+    s->active_ms = r->last_request_ms = now;
+    s->used = true;
+
+    /* The init segment comes with whatever run starts first: from the start position. */
+    size_t seg = n >= 0 ? (size_t)n : grid_find(&r->grid, s->start_ms / 1000.0);
+    uint32_t first = n >= 0 ? r->grid.segs[seg].first_chunk : UINT32_MAX;
+    uint32_t last = n >= 0 ? first + r->grid.segs[seg].nchunks - 1 : UINT32_MAX;
+    if (chunks_ready(r, first, last)) {
+        if (n < 0) {
+            out->paths = calloc(1, sizeof(char *));
+            rc = out->paths && (out->paths[0] = strdup(r->init)) ? 0 : -ENOMEM;
+            out->n = rc == 0;
+        } else {
+            rc = collect(r, first, last, out);
+            h->stats.segments_served++;
+        }
+        goto out;
+    }
+
+    /* Not on disk. Wait for the running encoder if it will get there soon; else start one
+     * here, unless encoders keep failing. */
+    uint32_t want = n >= 0 ? first : r->grid.segs[seg].first_chunk;
+    uint32_t ahead = r->enc ? (uint32_t)grid_segment_of_chunk(&r->grid, r->next) : 0;
+    bool near = r->enc && want >= r->run_first &&
+                grid_segment_of_chunk(&r->grid, want) <= ahead + AHEAD_SEGMENTS;
+    if (n < 0 && r->enc)
+        near = true; /* any run writes the init */
+    if (!near) {
+        if (r->failures >= MAX_FAILURES) {
+            snprintf(out->error, sizeof(out->error), "%s", r->error);
+            rc = ERR_ENCODER_FAILED;
+            goto out;
+        }
+        enum start_reason why = r->failures ? START_RETRY : r->runs ? START_SEEK : START_FIRST;
+        rc = monitor_start_encoder(h, r, seg, why);
+        if (rc < 0)
+            goto out;
+    }
+    struct waiter *wt = calloc(1, sizeof(*wt));
+    if (!wt) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    wt->w = *w;
+    wt->first = first;
+    wt->last = last;
+    wt->since_ms = now;
+    wt->deadline_ms = now + h->cfg.wait_ms;
+    wt->next = r->waiters;
+    r->waiters = wt;
+    w->suspend(w->ctx);
+    rc = HLS_WAIT;
+out:
+    pthread_mutex_unlock(&h->lock);
+    return rc;
+}
+
+void hls_count_served(struct hls *h, int64_t bytes)
+{
+    pthread_mutex_lock(&h->lock);
+    h->stats.bytes_served += bytes;
+    pthread_mutex_unlock(&h->lock);
+}
+
+void hls_stats(struct hls *h, struct hls_stats *out)
+{
+    pthread_mutex_lock(&h->lock);
+    *out = h->stats;
+    out->encoders = h->encoders;
+    pthread_mutex_unlock(&h->lock);
+}
+
+int hls_new(struct hls **out, const struct hls_config *cfg)
+{
+    struct hls *h = calloc(1, sizeof(*h));
+    if (!h)
+        return -ENOMEM;
+    h->cfg = *cfg;
+    pthread_mutex_init(&h->lock, NULL);
+    h->ep = h->ino = h->timer = h->wake = -1;
+
+    /* Folders left by a crash: nothing can use them now. */
+    rm_tree(cfg->temp_dir);
+    int rc = mkdir(cfg->temp_dir, 0700) < 0 && errno != EEXIST ? -errno : 0;
+    if (rc < 0)
+        LOG(L_ERROR, "hls", "cannot create '%s': %s", cfg->temp_dir, strerror(-rc));
+    if (rc == 0)
+        rc = monitor_start(h);
+    if (rc < 0) {
+        hls_free(h);
+        return rc;
+    }
+    *out = h;
+    return 0;
+}
+
+void hls_close(struct hls *h)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->closing = true;
+    struct session *s, *tmp;
+    HASH_ITER(hh_id, h->by_id, s, tmp)
+    {
+        session_end(h, s, "the server is stopping");
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
+void hls_free(struct hls *h)
+{
+    if (!h)
+        return;
+    hls_close(h);
+    monitor_stop(h);
+    rm_tree(h->cfg.temp_dir);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
