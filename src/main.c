@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,41 @@ static int bootstrap_admin(const struct config *cfg, struct store *store, struct
     return rc;
 }
 
+/* The web app's folder when no setting names one: web/ beside the binary (a build tree
+ * links it there), else share/reel/web under the install prefix. Never the current
+ * directory, so that the server works wherever it is started. */
+static int find_web(struct config *cfg)
+{
+    if (*cfg->web)
+        return 0;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n < 0) {
+        LOG(L_WARN, "main", "cannot find the binary's folder: %s", strerror(errno));
+        return 0;
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    const char *const candidates[] = {"/web", "/../share/reel/web"};
+    char path[PATH_MAX + 32], index[PATH_MAX + 64];
+    for (size_t i = 0; i < ARRAY_LEN(candidates); i++) {
+        snprintf(path, sizeof(path), "%s%s", exe, candidates[i]);
+        snprintf(index, sizeof(index), "%s/index.html", path);
+        if (access(index, R_OK) == 0) {
+            char *copy = strdup(path);
+            if (!copy)
+                return -ENOMEM;
+            free(cfg->web);
+            cfg->web = copy;
+            return 0;
+        }
+    }
+    LOG(L_WARN, "main", "no web app beside '%s'; set --web to serve it", exe);
+    return 0;
+}
+
 /* Many streams and event connections can be open at once. */
 static void raise_fd_limit(void)
 {
@@ -51,24 +87,93 @@ static void raise_fd_limit(void)
     }
 }
 
-int main(int argc, char **argv)
+/* Reads the settings. Returns -1 to go on, or the exit code to stop with: 0 after --help,
+ * 2 for a bad setting, 1 when memory runs out. */
+static int load_settings(struct config *cfg, int argc, char **argv)
 {
-    struct config cfg;
     struct buf err;
     buf_init(&err, 4096);
-    int rc = config_load(&cfg, argc, argv, environ, stdout, &err);
+    int rc = config_load(cfg, argc, argv, environ, stdout, &err);
     if (rc != 0) {
         if (rc < 0)
             fprintf(stderr, "reel: %s\n", err.len ? err.ptr : strerror(-rc));
         buf_release(&err);
-        config_release(&cfg);
         return rc == CONFIG_HELP ? 0 : 2;
     }
     buf_release(&err);
-    if (log_level_parse(cfg.log_level, &log_threshold) < 0) {
-        fprintf(stderr, "reel: log-level: '%s' is not error, warn, info or debug\n", cfg.log_level);
-        config_release(&cfg);
+    if (log_level_parse(cfg->log_level, &log_threshold) < 0) {
+        fprintf(stderr, "reel: log-level: '%s' is not error, warn, info or debug\n",
+                cfg->log_level);
         return 2;
+    }
+    return find_web(cfg) < 0 ? 1 : -1;
+}
+
+/* Opens the store and starts everything but the HTTP server. */
+static int start_domain(struct app *app, const struct config *cfg, long cores)
+{
+    char path[4096 + 16];
+    snprintf(path, sizeof(path), "%s/reel.db", cfg->data);
+    if (make_dir(cfg->data) < 0 || store_open(&app->store, path) < 0)
+        return -1;
+    if (auth_new(&app->auth, app->store, cfg->token_ttl) < 0)
+        return -1;
+    if (bootstrap_admin(cfg, app->store, app->auth) < 0)
+        return -1;
+    int scan_threads = cfg->scan_threads ? (int)cfg->scan_threads : (int)cores;
+    snprintf(path, sizeof(path), "%s/posters", cfg->data);
+    if (scanner_new(&app->scanner, app->store, &cfg->library, scan_threads, path, cfg->ffmpeg) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/transcodes", cfg->data);
+    struct hls_config hls = {
+        .ffmpeg = cfg->ffmpeg,
+        .preset = cfg->hls_preset,
+        .temp_dir = path,
+        .segment_s = (double)cfg->hls_segment,
+        .max_encoders = cfg->hls_max_encoders ? (int)cfg->hls_max_encoders : (int)cores,
+        .idle_ms = cfg->hls_idle_timeout * 1000,
+        .prewarm_ms = cfg->hls_prewarm_timeout * 1000,
+        .wait_ms = cfg->hls_wait_timeout * 1000,
+        .grace_ms = cfg->hls_kill_grace * 1000,
+        .temp_max_bytes = cfg->hls_temp_max_mb << 20,
+    };
+    if (hls_new(&app->hls, &hls) < 0)
+        return -1;
+    return events_new(&app->events);
+}
+
+static int start_http(struct app *app, const struct config *cfg, long cores)
+{
+    struct http_config hc = {
+        .listen = cfg->listen,
+        .threads = cfg->threads ? (unsigned)cfg->threads : (unsigned)cores,
+        .max_body = (size_t)cfg->max_body,
+        .max_header = (size_t)cfg->max_header,
+        .timeout_s = (unsigned)cfg->connection_timeout,
+        .routes = api_routes,
+        .nroutes = api_nroutes,
+        .authenticate = api_authenticate,
+        .fallback = api_web,
+        .app = app,
+    };
+    if (http_server_start(&app->server, &hc) < 0)
+        return -1;
+    /* Tests and scripts read this line to learn the port. */
+    printf("reel: listening on http://%.*s:%u\n", (int)(strrchr(cfg->listen, ':') - cfg->listen),
+           cfg->listen, http_server_port(app->server));
+    fflush(stdout);
+    LOG(L_INFO, "main", "listening on %s (port %u), data in '%s'", cfg->listen,
+        http_server_port(app->server), cfg->data);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    int rc = load_settings(&cfg, argc, argv);
+    if (rc >= 0) {
+        config_release(&cfg);
+        return rc;
     }
 
     /* Signals are taken by sigwait() below; every thread started later inherits the mask. */
@@ -81,65 +186,11 @@ int main(int argc, char **argv)
     raise_fd_limit();
 
     struct app app = {.cfg = &cfg};
-    struct http_server *server = NULL;
     int exit_code = 1;
-    char db[4096 + 16];
-    snprintf(db, sizeof(db), "%s/reel.db", cfg.data);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cores = cores > 0 ? cores : 1;
-
-    if (make_dir(cfg.data) < 0 || store_open(&app.store, db) < 0)
+    if (start_domain(&app, &cfg, cores) < 0 || start_http(&app, &cfg, cores) < 0)
         goto out;
-    if (auth_new(&app.auth, app.store, cfg.token_ttl) < 0)
-        goto out;
-    if (bootstrap_admin(&cfg, app.store, app.auth) < 0)
-        goto out;
-    int scan_threads = cfg.scan_threads ? (int)cfg.scan_threads : (int)cores;
-    char posters[4096 + 16];
-    snprintf(posters, sizeof(posters), "%s/posters", cfg.data);
-    if (scanner_new(&app.scanner, app.store, &cfg.library, scan_threads, posters, cfg.ffmpeg) < 0)
-        goto out;
-    char temp[4096 + 16];
-    snprintf(temp, sizeof(temp), "%s/transcodes", cfg.data);
-    struct hls_config hls = {
-        .ffmpeg = cfg.ffmpeg,
-        .preset = cfg.hls_preset,
-        .temp_dir = temp,
-        .segment_s = (double)cfg.hls_segment,
-        .max_encoders = cfg.hls_max_encoders ? (int)cfg.hls_max_encoders : (int)cores,
-        .idle_ms = cfg.hls_idle_timeout * 1000,
-        .prewarm_ms = cfg.hls_prewarm_timeout * 1000,
-        .wait_ms = cfg.hls_wait_timeout * 1000,
-        .grace_ms = cfg.hls_kill_grace * 1000,
-        .temp_max_bytes = cfg.hls_temp_max_mb << 20,
-    };
-    if (hls_new(&app.hls, &hls) < 0)
-        goto out;
-    if (events_new(&app.events) < 0)
-        goto out;
-
-    struct http_config hc = {
-        .listen = cfg.listen,
-        .threads = cfg.threads ? (unsigned)cfg.threads : (unsigned)cores,
-        .max_body = (size_t)cfg.max_body,
-        .max_header = (size_t)cfg.max_header,
-        .timeout_s = (unsigned)cfg.connection_timeout,
-        .routes = api_routes,
-        .nroutes = api_nroutes,
-        .authenticate = api_authenticate,
-        .fallback = api_web,
-        .app = &app,
-    };
-    if (http_server_start(&server, &hc) < 0)
-        goto out;
-    app.server = server;
-    /* Tests and scripts read this line to learn the port. */
-    printf("reel: listening on http://%.*s:%u\n", (int)(strrchr(cfg.listen, ':') - cfg.listen),
-           cfg.listen, http_server_port(server));
-    fflush(stdout);
-    LOG(L_INFO, "main", "listening on %s (port %u), data in '%s'", cfg.listen,
-        http_server_port(server), cfg.data);
-
     if (cfg.library.len && scanner_start(app.scanner) < 0)
         LOG(L_WARN, "main", "cannot start the first scan");
 
@@ -152,7 +203,7 @@ out:
      * connections. Encoders are reaped and temp folders removed last. */
     hls_close(app.hls);
     events_close(app.events);
-    http_server_stop(server);
+    http_server_stop(app.server);
     events_free(app.events);
     hls_free(app.hls);
     scanner_free(app.scanner);

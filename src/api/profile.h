@@ -14,4 +14,3 @@
  * "profile.video[1].max_level: expected a whole number from 0 to 1000".
  */
 int api_profile_parse(json_t *j, struct device_profile *p, char *err, size_t errsize) WUR;
-

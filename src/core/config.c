@@ -47,7 +47,9 @@ static const struct setting settings[] = {
      "seconds a sign-in token stays valid"},
     {"scan-threads", T_INT, F(scan_threads), "0", 0, 64,
      "threads that probe media during a scan (0: one per core)"},
-    {"web", T_STRING, F(web), "web", 0, 0, "folder of the web app served at /"},
+    {"web", T_STRING, F(web), "", 0, 0,
+     "folder of the web app served at / (default: web/ beside the binary, else "
+     "../share/reel/web)"},
     {"ffmpeg", T_STRING, F(ffmpeg), "ffmpeg", 0, 0, "the ffmpeg binary that makes HLS"},
     {"hls-preset", T_STRING, F(hls_preset), "veryfast", 0, 0,
      "x264 preset for HLS encodes: faster presets seek sooner, slower ones look better"},

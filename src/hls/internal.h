@@ -69,7 +69,8 @@ struct session {
 };
 
 struct hls {
-    struct hls_config cfg;
+    struct hls_config cfg; /* cfg.temp_dir points at temp_dir */
+    char temp_dir[PATH_MAX];
     pthread_mutex_t lock;
     struct session *by_id, *by_key;
     struct rendition *by_wd;

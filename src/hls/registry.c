@@ -507,6 +507,8 @@ int hls_new(struct hls **out, const struct hls_config *cfg)
     if (!h)
         return -ENOMEM;
     h->cfg = *cfg;
+    snprintf(h->temp_dir, sizeof(h->temp_dir), "%s", cfg->temp_dir);
+    h->cfg.temp_dir = h->temp_dir;
     pthread_mutex_init(&h->lock, NULL);
     h->ep = h->ino = h->timer = h->wake = -1;
 

@@ -18,6 +18,8 @@
  */
 enum { HLS_ID_LEN = 32 };
 
+/* hls_new() copies what it needs: the strings must only outlive the server (ffmpeg, preset)
+ * or not even that (temp_dir). */
 struct hls_config {
     const char *ffmpeg;
     const char *preset; /* x264's */

@@ -77,6 +77,9 @@ void server_start(struct server *s, const char *const *extra)
         FILE *log = fopen(s->log, "a");
         if (log)
             dup2(fileno(log), 2);
+        /* From /, so that nothing depends on where the server starts. */
+        if (chdir("/") < 0)
+            _exit(126);
         setenv("REEL_ADMIN_USER", ADMIN_USER, 1);
         setenv("REEL_ADMIN_PASSWORD", ADMIN_PASSWORD, 1);
         execv(argv[0], (char *const *)argv);

@@ -347,6 +347,29 @@ static void repeated_failures_are_slowed_down(void **state)
     response_free(&r);
 }
 
+/* The server runs from / (the harness starts it there) with no --web, and still serves
+ * the web app it finds beside its binary. */
+static void the_web_app_is_served_wherever_the_server_starts(void **state)
+{
+    struct server *s = *state;
+    struct response r;
+    http(s, "GET", "/", NULL, NULL, NULL, &r);
+    assert_status(&r, 200);
+    char type[64];
+    assert_true(response_header(&r, "Content-Type", type, sizeof(type)));
+    assert_string_equal(type, "text/html; charset=utf-8");
+    assert_non_null(strstr(r.body, "<script"));
+    response_free(&r);
+    /* An app route is the app too; a missing asset is a JSON 404. */
+    http(s, "GET", "/item/12", NULL, NULL, NULL, &r);
+    assert_status(&r, 200);
+    response_free(&r);
+    http(s, "GET", "/no-such-file.js", NULL, NULL, NULL, &r);
+    assert_status(&r, 404);
+    assert_string_equal(json_string_value(json_object_get(r.json, "error")), "no_route");
+    response_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +380,7 @@ int main(void)
         cmocka_unit_test(rescans_are_incremental_and_notice_deletions),
         cmocka_unit_test(bad_requests_get_clear_json_errors),
         cmocka_unit_test(repeated_failures_are_slowed_down),
+        cmocka_unit_test(the_web_app_is_served_wherever_the_server_starts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

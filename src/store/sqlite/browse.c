@@ -126,23 +126,23 @@ static int read_file(sqlite3_stmt *st, struct library_file *f)
 /* Adds the files on disk, with user's progress, to the items they belong to. */
 static int read_files(struct store *s, int64_t user, bool detail, struct node *nodes)
 {
-    sqlite3_stmt *st = db_stmt(
-        s,
-        "SELECT f.id, f.item_id, f.path, f.container, f.duration_ms, f.size,"
-        " f.bitrate, f.error, coalesce(p.position_ms, 0), coalesce(p.watched, 0),"
-        " coalesce(p.play_count, 0),"
-        " (SELECT codec FROM media_streams WHERE file_id = f.id AND type = 'video'"
-        "  ORDER BY idx LIMIT 1),"
-        " (SELECT codec FROM media_streams WHERE file_id = f.id AND type = 'audio'"
-        "  ORDER BY is_default DESC, idx LIMIT 1),"
-        " (SELECT width FROM media_streams WHERE file_id = f.id AND type = 'video'"
-        "  ORDER BY idx LIMIT 1),"
-        " (SELECT height FROM media_streams WHERE file_id = f.id AND type = 'video'"
-        "  ORDER BY idx LIMIT 1)"
-        " FROM media_files f LEFT JOIN playback_progress p"
-        " ON p.file_id = f.id AND p.user_id = ?1"
-        " WHERE f.missing = 0 AND f.item_id IS NOT NULL ORDER BY f.path",
-        "i", user);
+    sqlite3_stmt *st =
+        db_stmt(s,
+                "SELECT f.id, f.item_id, f.path, f.container, f.duration_ms, f.size,"
+                " f.bitrate, f.error, coalesce(p.position_ms, 0), coalesce(p.watched, 0),"
+                " coalesce(p.play_count, 0),"
+                " (SELECT codec FROM media_streams WHERE file_id = f.id AND type = 'video'"
+                "  ORDER BY idx LIMIT 1),"
+                " (SELECT codec FROM media_streams WHERE file_id = f.id AND type = 'audio'"
+                "  ORDER BY is_default DESC, idx LIMIT 1),"
+                " (SELECT width FROM media_streams WHERE file_id = f.id AND type = 'video'"
+                "  ORDER BY idx LIMIT 1),"
+                " (SELECT height FROM media_streams WHERE file_id = f.id AND type = 'video'"
+                "  ORDER BY idx LIMIT 1)"
+                " FROM media_files f LEFT JOIN playback_progress p"
+                " ON p.file_id = f.id AND p.user_id = ?1"
+                " WHERE f.missing = 0 AND f.item_id IS NOT NULL ORDER BY f.path",
+                "i", user);
     int rc;
     while ((rc = db_row(s, st, "cannot read the library's files")) == 0) {
         int64_t item = sqlite3_column_int64(st, 1);

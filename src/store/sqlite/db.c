@@ -193,8 +193,8 @@ char *db_strdup(sqlite3_stmt *st, int col, bool *failed)
 static int migrate(struct store *s)
 {
     sqlite3_stmt *st = db_stmt(s, "PRAGMA user_version", "");
-    int version = db_row(s, st, "cannot read the schema version") == 0 ? sqlite3_column_int(st, 0)
-                                                                        : 0;
+    int version =
+        db_row(s, st, "cannot read the schema version") == 0 ? sqlite3_column_int(st, 0) : 0;
     db_done(st);
 
     for (int i = version; store_migrations[i]; i++) {

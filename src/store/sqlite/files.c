@@ -45,8 +45,7 @@ int store_file_state(struct store *s, const char *path, int64_t *id, int64_t *si
 int store_file_seen(struct store *s, int64_t file_id, int64_t scan)
 {
     db_lock(s);
-    int rc =
-        db_run(s, "UPDATE media_files SET seen_scan = ?2 WHERE id = ?1", "ii", file_id, scan);
+    int rc = db_run(s, "UPDATE media_files SET seen_scan = ?2 WHERE id = ?1", "ii", file_id, scan);
     db_unlock(s);
     return rc;
 }
@@ -64,15 +63,15 @@ struct item_key {
 
 static int item_upsert(struct store *s, const struct item_key *k, int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(
-        s,
-        "INSERT INTO media_items (kind, parent_id, ident, title, year, season, episode,"
-        " episode_end, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-        " ON CONFLICT (kind, coalesce(parent_id, 0), ident) DO UPDATE SET"
-        " title = excluded.title, year = excluded.year, episode_end = excluded.episode_end"
-        " RETURNING id",
-        "tnttnNNNi", k->kind, k->parent, k->ident, k->title, (int64_t)k->year, k->season,
-        k->episode, k->episode >= 0 ? k->episode_end : -1, clock_wall_ms());
+    sqlite3_stmt *st =
+        db_stmt(s,
+                "INSERT INTO media_items (kind, parent_id, ident, title, year, season, episode,"
+                " episode_end, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                " ON CONFLICT (kind, coalesce(parent_id, 0), ident) DO UPDATE SET"
+                " title = excluded.title, year = excluded.year, episode_end = excluded.episode_end"
+                " RETURNING id",
+                "tnttnNNNi", k->kind, k->parent, k->ident, k->title, (int64_t)k->year, k->season,
+                k->episode, k->episode >= 0 ? k->episode_end : -1, clock_wall_ms());
     int rc = db_row(s, st, "cannot save item");
     if (rc == 0)
         *id = sqlite3_column_int64(st, 0);
@@ -108,8 +107,9 @@ static int resolve_item(struct store *s, const struct media_name *n, int64_t *id
     snprintf(num, sizeof(num), "%d", n->episode);
     char fallback[32];
     snprintf(fallback, sizeof(fallback), "Episode %d", n->episode);
-    k = (struct item_key){"episode", season,     num,        n->episode_title[0] ? n->episode_title : fallback,
-                          0,         n->season, n->episode, n->episode_end};
+    k = (struct item_key){
+        "episode", season,    num,        n->episode_title[0] ? n->episode_title : fallback,
+        0,         n->season, n->episode, n->episode_end};
     return item_upsert(s, &k, id);
 }
 
@@ -136,18 +136,18 @@ static int save_streams(struct store *s, int64_t file_id, const struct media_fil
 static int save_file(struct store *s, int64_t item, int64_t folder_id, const struct media_file *f,
                      int64_t scan, int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(
-        s,
-        "INSERT INTO media_files (item_id, folder_id, path, size, mtime, container,"
-        " duration_ms, bitrate, error, missing, seen_scan, scanned_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)"
-        " ON CONFLICT (path) DO UPDATE SET item_id = excluded.item_id,"
-        " folder_id = excluded.folder_id, size = excluded.size, mtime = excluded.mtime,"
-        " container = excluded.container, duration_ms = excluded.duration_ms,"
-        " bitrate = excluded.bitrate, error = excluded.error, missing = 0,"
-        " seen_scan = excluded.seen_scan, scanned_at = excluded.scanned_at RETURNING id",
-        "nitiiTnnTii", item, folder_id, f->path, f->size, f->mtime, f->container, f->duration_ms,
-        f->bitrate, f->error, scan, clock_wall_ms());
+    sqlite3_stmt *st =
+        db_stmt(s,
+                "INSERT INTO media_files (item_id, folder_id, path, size, mtime, container,"
+                " duration_ms, bitrate, error, missing, seen_scan, scanned_at)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)"
+                " ON CONFLICT (path) DO UPDATE SET item_id = excluded.item_id,"
+                " folder_id = excluded.folder_id, size = excluded.size, mtime = excluded.mtime,"
+                " container = excluded.container, duration_ms = excluded.duration_ms,"
+                " bitrate = excluded.bitrate, error = excluded.error, missing = 0,"
+                " seen_scan = excluded.seen_scan, scanned_at = excluded.scanned_at RETURNING id",
+                "nitiiTnnTii", item, folder_id, f->path, f->size, f->mtime, f->container,
+                f->duration_ms, f->bitrate, f->error, scan, clock_wall_ms());
     int rc = db_row(s, st, "cannot save file");
     if (rc == 0)
         *id = sqlite3_column_int64(st, 0);

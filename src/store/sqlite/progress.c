@@ -53,9 +53,8 @@ static int64_t last_seq(struct store *s, int64_t user, int64_t file, const char 
                                "SELECT seq FROM progress_devices WHERE user_id = ?1"
                                " AND file_id = ?2 AND device_id = ?3",
                                "iit", user, file, device);
-    int64_t last = db_row(s, st, "cannot read a device's sequence") == 0
-                       ? sqlite3_column_int64(st, 0)
-                       : -1;
+    int64_t last =
+        db_row(s, st, "cannot read a device's sequence") == 0 ? sqlite3_column_int64(st, 0) : -1;
     db_done(st);
     return last;
 }
