@@ -58,11 +58,18 @@ bench: build
 	@scripts/deps.sh --bench
 	@for b in bench/*.sh; do echo "== $$b"; $$b $(BUILD) || exit 1; done
 
-fmt:
-	@git ls-files '*.c' '*.h' | xargs clang-format -i
+# The JavaScript, CSS and HTML go through Prettier, and the JavaScript through ESLint, both
+# pinned in package-lock.json.
+WEB_FILES = 'web/*.js' 'web/*.css' 'web/*.html' 'tests/e2e/*.mjs' 'scripts/*.mjs' eslint.config.mjs
 
-fmt-check:
+fmt: web
+	@git ls-files '*.c' '*.h' | xargs clang-format -i
+	@node_modules/.bin/prettier --log-level warn --write $(WEB_FILES)
+
+fmt-check: web
 	@git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+	@node_modules/.bin/prettier --check --log-level warn $(WEB_FILES)
+	@node_modules/.bin/eslint --max-warnings 0 .
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -5,5 +5,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 mkdirSync(join(root, "web", "vendor"), { recursive: true });
-copyFileSync(join(root, "node_modules", "hls.js", "dist", "hls.min.js"),
-             join(root, "web", "vendor", "hls.min.js"));
+copyFileSync(
+  join(root, "node_modules", "hls.js", "dist", "hls.min.js"),
+  join(root, "web", "vendor", "hls.min.js"),
+);

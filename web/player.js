@@ -1,6 +1,8 @@
 // The player: direct play with <video src>, HLS with hls.js (or the browser's own HLS),
 // progress saved as it plays, visible loading and error states, and keyboard control.
-import { api, clock, deviceId, nextSeq } from "/api.js";
+import { api } from "/api.js";
+import { deviceId, nextSeq } from "/device.js";
+import { clock } from "/format.js";
 import { el } from "/dom.js";
 import { deviceProfile } from "/profile.js";
 
@@ -30,31 +32,124 @@ export class Player {
   build(root) {
     const v = this.video;
     this.playBtn = el("button", { "aria-label": "Play", onclick: () => this.toggle() }, "▶");
-    this.seek = el("input", { type: "range", min: 0, max: 1000, value: 0, step: 1, "aria-label": "Seek",
-                              oninput: () => { v.currentTime = (this.seek.value / 1000) * this.duration(); } });
+    this.seek = el("input", {
+      type: "range",
+      min: 0,
+      max: 1000,
+      value: 0,
+      step: 1,
+      "aria-label": "Seek",
+      oninput: () => {
+        v.currentTime = (this.seek.value / 1000) * this.duration();
+      },
+    });
     this.buffered = el("div", { class: "buffered" });
     this.time = el("span", { class: "time", "aria-live": "off" }, "0:00 / 0:00");
-    this.muteBtn = el("button", { class: "secondary", "aria-label": "Mute", onclick: () => { v.muted = !v.muted; } }, "Mute");
-    this.volume = el("input", { type: "range", min: 0, max: 1, step: 0.05, value: 1, "aria-label": "Volume",
-                                oninput: () => { v.volume = +this.volume.value; v.muted = false; } });
-    this.speed = el("select", { "aria-label": "Speed", onchange: () => { v.playbackRate = +this.speed.value; } },
-                    [0.5, 0.75, 1, 1.25, 1.5, 2].map((s) => el("option", { value: s, selected: s === 1 }, `${s}×`)));
-    this.quality = el("select", { "aria-label": "Quality", hidden: true,
-                                  onchange: () => { if (this.hls) this.hls.currentLevel = +this.quality.value; } });
-    this.audio = el("select", { "aria-label": "Audio track", hidden: true,
-                                onchange: () => { if (this.hls) this.hls.audioTrack = +this.audio.value; } });
-    const fs = el("button", { class: "secondary", "aria-label": "Full screen", onclick: () => this.fullscreen() }, "Full screen");
-    const pip = el("button", { class: "secondary", "aria-label": "Picture in picture", hidden: !document.pictureInPictureEnabled,
-                               onclick: () => (document.pictureInPictureElement ? document.exitPictureInPicture()
-                                                                                : v.requestPictureInPicture()).catch(() => {}) }, "PiP");
-    this.nextBtn = this.next ? el("button", { class: "secondary", "aria-label": `Next episode: ${this.next.title}`,
-                                              onclick: () => this.next.play() }, "Next") : null;
-    const backBtn = el("button", { class: "secondary", "aria-label": "Back", onclick: () => this.back() }, "Back");
-    this.el = el("section", { class: "player", "aria-label": "Player" },
+    this.muteBtn = el(
+      "button",
+      {
+        class: "secondary",
+        "aria-label": "Mute",
+        onclick: () => {
+          v.muted = !v.muted;
+        },
+      },
+      "Mute",
+    );
+    this.volume = el("input", {
+      type: "range",
+      min: 0,
+      max: 1,
+      step: 0.05,
+      value: 1,
+      "aria-label": "Volume",
+      oninput: () => {
+        v.volume = +this.volume.value;
+        v.muted = false;
+      },
+    });
+    this.speed = el(
+      "select",
+      {
+        "aria-label": "Speed",
+        onchange: () => {
+          v.playbackRate = +this.speed.value;
+        },
+      },
+      [0.5, 0.75, 1, 1.25, 1.5, 2].map((s) =>
+        el("option", { value: s, selected: s === 1 }, `${s}×`),
+      ),
+    );
+    this.quality = el("select", {
+      "aria-label": "Quality",
+      hidden: true,
+      onchange: () => {
+        if (this.hls) this.hls.currentLevel = +this.quality.value;
+      },
+    });
+    this.audio = el("select", {
+      "aria-label": "Audio track",
+      hidden: true,
+      onchange: () => {
+        if (this.hls) this.hls.audioTrack = +this.audio.value;
+      },
+    });
+    const fs = el(
+      "button",
+      { class: "secondary", "aria-label": "Full screen", onclick: () => this.fullscreen() },
+      "Full screen",
+    );
+    const pip = el(
+      "button",
+      {
+        class: "secondary",
+        "aria-label": "Picture in picture",
+        hidden: !document.pictureInPictureEnabled,
+        onclick: () =>
+          (document.pictureInPictureElement
+            ? document.exitPictureInPicture()
+            : v.requestPictureInPicture()
+          ).catch(() => {}),
+      },
+      "PiP",
+    );
+    this.nextBtn = this.next
+      ? el(
+          "button",
+          {
+            class: "secondary",
+            "aria-label": `Next episode: ${this.next.title}`,
+            onclick: () => this.next.play(),
+          },
+          "Next",
+        )
+      : null;
+    const backBtn = el(
+      "button",
+      { class: "secondary", "aria-label": "Back", onclick: () => this.back() },
+      "Back",
+    );
+    this.el = el(
+      "section",
+      { class: "player", "aria-label": "Player" },
       el("div", { style: "position:relative;flex:1;display:flex;min-height:0" }, v, this.overlay),
-      el("div", { class: "controls" }, backBtn, this.playBtn,
-         el("div", { class: "seek" }, this.buffered, this.seek), this.time, this.muteBtn, this.volume,
-         this.speed, this.quality, this.audio, this.nextBtn, pip, fs));
+      el(
+        "div",
+        { class: "controls" },
+        backBtn,
+        this.playBtn,
+        el("div", { class: "seek" }, this.buffered, this.seek),
+        this.time,
+        this.muteBtn,
+        this.volume,
+        this.speed,
+        this.quality,
+        this.audio,
+        this.nextBtn,
+        pip,
+        fs,
+      ),
+    );
     root.replaceChildren(this.el);
 
     v.addEventListener("waiting", () => this.loading(true));
@@ -62,22 +157,33 @@ export class Player {
     v.addEventListener("playing", () => {
       this.loading(false);
       this.networkRetries = 0;
-      (window.reelPlaying = window.reelPlaying || []).push(performance.now()); // for the browser tests' timings
     });
     v.addEventListener("canplay", () => this.loading(false));
-    v.addEventListener("play", () => { this.playBtn.textContent = "❚❚"; this.playBtn.setAttribute("aria-label", "Pause"); });
+    v.addEventListener("play", () => {
+      this.playBtn.textContent = "❚❚";
+      this.playBtn.setAttribute("aria-label", "Pause");
+    });
     v.addEventListener("pause", () => {
       this.playBtn.textContent = "▶";
       this.playBtn.setAttribute("aria-label", "Play");
       if (!v.ended) this.save("pause");
     });
     v.addEventListener("seeked", () => this.save("seek"));
-    v.addEventListener("ended", () => { this.save("ended"); if (this.next) this.next.play(); });
+    v.addEventListener("ended", () => {
+      this.save("ended");
+      if (this.next) this.next.play();
+    });
     v.addEventListener("timeupdate", () => this.tick());
     v.addEventListener("progress", () => this.drawBuffered());
-    v.addEventListener("volumechange", () => { this.muteBtn.textContent = v.muted ? "Unmute" : "Mute"; });
+    v.addEventListener("volumechange", () => {
+      this.muteBtn.textContent = v.muted ? "Unmute" : "Mute";
+    });
     v.addEventListener("error", () => this.mediaError());
-    this.timers.push(setInterval(() => { if (!v.paused && !v.ended) this.save("timeupdate"); }, SAVE_EVERY_MS));
+    this.timers.push(
+      setInterval(() => {
+        if (!v.paused && !v.ended) this.save("timeupdate");
+      }, SAVE_EVERY_MS),
+    );
   }
 
   duration() {
@@ -86,7 +192,9 @@ export class Player {
 
   loading(on) {
     if (on && !this.overlay.querySelector(".message")) {
-      this.overlay.replaceChildren(el("div", { class: "spinner", role: "status", "aria-label": "Loading" }));
+      this.overlay.replaceChildren(
+        el("div", { class: "spinner", role: "status", "aria-label": "Loading" }),
+      );
     } else if (!on) {
       this.overlay.querySelector(".spinner")?.remove();
     }
@@ -96,8 +204,16 @@ export class Player {
     this.loading(false);
     this.video.pause();
     const retry = el("button", { onclick: () => this.retry() }, "Retry");
-    this.overlay.replaceChildren(el("div", { class: "message", role: "alert" },
-      el("p", {}, message), retry, " ", el("button", { class: "secondary", onclick: () => this.back() }, "Back")));
+    this.overlay.replaceChildren(
+      el(
+        "div",
+        { class: "message", role: "alert" },
+        el("p", {}, message),
+        retry,
+        " ",
+        el("button", { class: "secondary", onclick: () => this.back() }, "Back"),
+      ),
+    );
     retry.focus();
   }
 
@@ -121,7 +237,8 @@ export class Player {
   async start_({ forceTranscode = false } = {}) {
     this.loading(true);
     const plan = await api(`/api/v1/playback/${this.fileId}`, {
-      method: "POST", body: { profile: deviceProfile({ forceTranscode }), start: this.startAt },
+      method: "POST",
+      body: { profile: deviceProfile({ forceTranscode }), start: this.startAt },
     });
     this.method = plan.method;
     this.knownDuration = plan.duration;
@@ -129,11 +246,18 @@ export class Player {
     const v = this.video;
     if (plan.method === "direct_play") {
       v.src = plan.url;
-      v.addEventListener("loadedmetadata", () => { if (this.startAt) v.currentTime = this.startAt; }, { once: true });
+      v.addEventListener(
+        "loadedmetadata",
+        () => {
+          if (this.startAt) v.currentTime = this.startAt;
+        },
+        { once: true },
+      );
     } else {
-      this.session = plan.url.split("/")[4];
+      this.session = plan.session_id;
       if (window.Hls && Hls.isSupported()) this.attachHls(plan.url);
-      else if (v.canPlayType("application/vnd.apple.mpegurl")) v.src = `${plan.url}#t=${this.startAt}`;
+      else if (v.canPlayType("application/vnd.apple.mpegurl"))
+        v.src = `${plan.url}#t=${this.startAt}`;
       else throw new Error("this browser cannot play HLS");
     }
     this.el.dataset.method = plan.method;
@@ -144,18 +268,37 @@ export class Player {
     // A few quick retries, then the player's own recovery: a server that is gone shows as
     // an error with Retry in seconds, not minutes.
     const retry = { maxNumRetry: 2, retryDelayMs: 500, maxRetryDelayMs: 2000 };
-    const policy = { default: { maxTimeToFirstByteMs: 10000, maxLoadTimeMs: 30000,
-                                timeoutRetry: retry, errorRetry: retry } };
-    const hls = new Hls({ startPosition: this.startAt, maxBufferLength: 30,
-                          fragLoadPolicy: policy, playlistLoadPolicy: policy, manifestLoadPolicy: policy });
+    const policy = {
+      default: {
+        maxTimeToFirstByteMs: 10000,
+        maxLoadTimeMs: 30000,
+        timeoutRetry: retry,
+        errorRetry: retry,
+      },
+    };
+    const hls = new Hls({
+      startPosition: this.startAt,
+      maxBufferLength: 30,
+      fragLoadPolicy: policy,
+      playlistLoadPolicy: policy,
+      manifestLoadPolicy: policy,
+    });
     this.hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, (_, data) => {
-      this.quality.replaceChildren(el("option", { value: -1 }, "Auto"),
-        ...data.levels.map((l, i) => el("option", { value: i }, l.height ? `${l.height}p` : `Level ${i + 1}`)));
+      this.quality.replaceChildren(
+        el("option", { value: -1 }, "Auto"),
+        ...data.levels.map((l, i) =>
+          el("option", { value: i }, l.height ? `${l.height}p` : `Level ${i + 1}`),
+        ),
+      );
       this.quality.hidden = data.levels.length < 2;
     });
     hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_, data) => {
-      this.audio.replaceChildren(...data.audioTracks.map((t, i) => el("option", { value: i }, t.name || t.lang || `Track ${i + 1}`)));
+      this.audio.replaceChildren(
+        ...data.audioTracks.map((t, i) =>
+          el("option", { value: i }, t.name || t.lang || `Track ${i + 1}`),
+        ),
+      );
       this.audio.hidden = data.audioTracks.length < 2;
     });
     hls.on(Hls.Events.ERROR, (_, data) => {
@@ -176,30 +319,41 @@ export class Player {
     const err = this.video.error;
     if (!err || this.hls) return;
     // A file the browser said it could play but cannot decode: transcode it instead.
-    if (this.method === "direct_play" && !this.forced &&
-        (err.code === MediaError.MEDIA_ERR_DECODE || err.code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED)) {
+    if (
+      this.method === "direct_play" &&
+      !this.forced &&
+      (err.code === MediaError.MEDIA_ERR_DECODE ||
+        err.code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED)
+    ) {
       this.startAt = this.video.currentTime || this.startAt;
       this.teardown();
       this.start_({ forceTranscode: true }).catch((e) => this.showError(e.message));
       return;
     }
-    this.showError(err.code === MediaError.MEDIA_ERR_NETWORK ? "The server cannot be reached."
-                                                            : "This video cannot be played.");
+    this.showError(
+      err.code === MediaError.MEDIA_ERR_NETWORK
+        ? "The server cannot be reached."
+        : "This video cannot be played.",
+    );
   }
 
   tick() {
-    const v = this.video, d = this.duration();
-    if (document.activeElement !== this.seek && d) this.seek.value = Math.round((v.currentTime / d) * 1000);
+    const v = this.video,
+      d = this.duration();
+    if (document.activeElement !== this.seek && d)
+      this.seek.value = Math.round((v.currentTime / d) * 1000);
     this.time.textContent = `${clock(v.currentTime)} / ${clock(d)}`;
     this.upNext(d - v.currentTime);
   }
 
   drawBuffered() {
-    const v = this.video, d = this.duration();
+    const v = this.video,
+      d = this.duration();
     if (!d) return;
     const parts = [];
     for (let i = 0; i < v.buffered.length; i++) {
-      const a = (v.buffered.start(i) / d) * 100, b = (v.buffered.end(i) / d) * 100;
+      const a = (v.buffered.start(i) / d) * 100,
+        b = (v.buffered.end(i) / d) * 100;
       parts.push(el("span", { style: `left:${a}%;width:${b - a}%` }));
     }
     this.buffered.replaceChildren(...parts);
@@ -208,10 +362,17 @@ export class Player {
   upNext(left) {
     if (!this.next || !(left > 0)) return;
     let box = this.overlay.querySelector(".upnext");
-    if (left > UP_NEXT_S) { box?.remove(); return; }
+    if (left > UP_NEXT_S) {
+      box?.remove();
+      return;
+    }
     if (!box) {
-      box = el("div", { class: "upnext", role: "status" }, el("p", {}),
-               el("button", { onclick: () => this.next.play() }, "Play next"));
+      box = el(
+        "div",
+        { class: "upnext", role: "status" },
+        el("p", {}),
+        el("button", { onclick: () => this.next.play() }, "Play next"),
+      );
       this.overlay.append(box);
     }
     box.querySelector("p").textContent = `Up next: ${this.next.title} in ${Math.ceil(left)} s`;
@@ -223,14 +384,18 @@ export class Player {
 
   save(event) {
     if (!this.method || this.video.readyState === 0) return;
-    api(`/api/v1/progress/${this.fileId}`, { method: "PUT", body: this.body(event) }).catch(() => {});
+    api(`/api/v1/progress/${this.fileId}`, { method: "PUT", body: this.body(event) }).catch(
+      () => {},
+    );
   }
 
   // On page hide only a beacon is sure to leave; it can only POST.
   beacon() {
     if (!this.method || this.video.readyState === 0) return;
-    navigator.sendBeacon(`/api/v1/progress/${this.fileId}`,
-                         new Blob([JSON.stringify(this.body("stop"))], { type: "application/json" }));
+    navigator.sendBeacon(
+      `/api/v1/progress/${this.fileId}`,
+      new Blob([JSON.stringify(this.body("stop"))], { type: "application/json" }),
+    );
   }
 
   toggle() {
@@ -245,11 +410,14 @@ export class Player {
 
   key(e) {
     if (e.target.closest("input, select, textarea") && e.key !== "Escape") return;
-    const v = this.video, d = this.duration();
+    const v = this.video,
+      d = this.duration();
     const k = e.key;
     if (k === " " || k === "k" || k === "K") this.toggle();
-    else if (k === "ArrowLeft" || k === "j" || k === "J") v.currentTime = Math.max(0, v.currentTime - 10);
-    else if (k === "ArrowRight" || k === "l" || k === "L") v.currentTime = Math.min(d, v.currentTime + 10);
+    else if (k === "ArrowLeft" || k === "j" || k === "J")
+      v.currentTime = Math.max(0, v.currentTime - 10);
+    else if (k === "ArrowRight" || k === "l" || k === "L")
+      v.currentTime = Math.min(d, v.currentTime + 10);
     else if (k === "ArrowUp") v.volume = Math.min(1, v.volume + 0.1);
     else if (k === "ArrowDown") v.volume = Math.max(0, v.volume - 0.1);
     else if (k === "m" || k === "M") v.muted = !v.muted;
@@ -261,7 +429,10 @@ export class Player {
   }
 
   teardown() {
-    if (this.hls) { this.hls.destroy(); this.hls = null; }
+    if (this.hls) {
+      this.hls.destroy();
+      this.hls = null;
+    }
     this.video.removeAttribute("src");
     this.video.load();
   }
@@ -272,6 +443,7 @@ export class Player {
     document.removeEventListener("keydown", this.onKey);
     window.removeEventListener("pagehide", this.onHide);
     this.teardown();
-    if (this.session) fetch(`/api/v1/hls/${this.session}`, { method: "DELETE", keepalive: true }).catch(() => {});
+    if (this.session)
+      fetch(`/api/v1/hls/${this.session}`, { method: "DELETE", keepalive: true }).catch(() => {});
   }
 }

@@ -1,0 +1,131 @@
+// A title's page: how Reel will play it and why, Play / Resume, and a show's episodes.
+import { api } from "/api.js";
+import { el } from "/dom.js";
+import { clock } from "/format.js";
+import { deviceProfile } from "/profile.js";
+import { go, main, onLeave } from "/router.js";
+
+function describeStreams(file) {
+  return (file.streams || [])
+    .filter((s) => s.type !== "other")
+    .map((s) =>
+      el(
+        "li",
+        {},
+        el("code", {}, s.codec),
+        " ",
+        s.type,
+        s.type === "video"
+          ? ` ${s.width}×${s.height}${s.bit_depth > 8 ? ` ${s.bit_depth}-bit` : ""}${s.profile ? ` (${s.profile})` : ""}`
+          : "",
+        s.type === "audio" ? ` ${s.channels} ch${s.language ? ` ${s.language}` : ""}` : "",
+      ),
+    );
+}
+
+export async function renderDetail(id) {
+  const item = await api(`/api/v1/library/items/${id}`);
+  if (item.kind === "show" || item.kind === "season") return renderShow(item);
+  const file = item.files[0];
+  const profile = deviceProfile();
+  const plan = await api(`/api/v1/playback/${file.id}`, { method: "POST", body: { profile } });
+  const resume = plan.resume_position;
+  const play = (start) => {
+    warm.played = true;
+    go(`/play/${file.id}?item=${id}&t=${start}`);
+  };
+  const actions = el("div", { class: "actions" });
+  const renderActions = (r) =>
+    actions.replaceChildren(
+      ...(r > 0
+        ? [
+            el("button", { onclick: () => play(r) }, `Resume from ${clock(r)}`),
+            el("button", { class: "secondary", onclick: () => play(0) }, "Start over"),
+          ]
+        : [el("button", { onclick: () => play(0) }, "Play")]),
+    );
+  renderActions(resume);
+  const onProgress = (e) => {
+    if (e.detail.file_id === file.id) renderActions(e.detail.resume_position);
+  };
+  document.addEventListener("reel-progress", onProgress);
+  onLeave(() => document.removeEventListener("reel-progress", onProgress));
+
+  // HLS plays start faster when the encoder is already running: pre-warm, and end the
+  // session if the user leaves without playing. Direct play needs nothing.
+  const warm = { played: false, session: null };
+  if (plan.method !== "direct_play") {
+    api(`/api/v1/hls/preload/${file.id}`, { method: "POST", body: { profile, start: resume } })
+      .then((r) => {
+        warm.session = r.session_id;
+      })
+      .catch(() => {});
+    const end = () => {
+      if (!warm.played && warm.session)
+        fetch(`/api/v1/hls/${warm.session}`, { method: "DELETE", keepalive: true });
+    };
+    onLeave(end);
+    window.addEventListener("pagehide", end);
+    onLeave(() => window.removeEventListener("pagehide", end));
+  }
+  main.replaceChildren(
+    el(
+      "article",
+      { class: "detail" },
+      el("img", { src: `/api/v1/library/files/${file.id}/poster`, alt: "" }),
+      el(
+        "div",
+        {},
+        el("h1", {}, item.title, item.year ? ` (${item.year})` : ""),
+        el("p", { class: "facts" }, `${clock(file.duration)} · ${file.container}`),
+        actions,
+        el(
+          "p",
+          { class: "facts", id: "method" },
+          "Reel will use ",
+          el("strong", {}, plan.method.replace("_", " ")),
+          plan.reasons.length
+            ? ` because: ${plan.reasons.join(", ").replaceAll("_", " ")}`
+            : " — this browser plays the file as it is.",
+        ),
+        el("ul", { class: "facts" }, describeStreams(file)),
+      ),
+    ),
+  );
+}
+
+function renderShow(item) {
+  const seasons = item.kind === "show" ? item.seasons : [item];
+  main.replaceChildren(
+    el("h1", {}, item.title),
+    ...seasons
+      .map((s) => [
+        el("h2", {}, s.title),
+        el(
+          "ul",
+          { class: "episodes" },
+          s.episodes.map((e) => {
+            const f = e.files[0];
+            const pct = Math.round(f.percent);
+            return el(
+              "li",
+              {},
+              el(
+                "a",
+                { href: `/item/${e.id}`, "data-link": true, "data-file": f.id },
+                el("span", {}, `${e.episode}. ${e.title}`),
+                f.watched
+                  ? el("span", { class: "badge", style: "position:static" }, "✓ Watched")
+                  : el(
+                      "span",
+                      { class: "progress", "aria-label": `${pct} % watched` },
+                      el("span", { style: `width:${pct}%` }),
+                    ),
+              ),
+            );
+          }),
+        ),
+      ])
+      .flat(),
+  );
+}
