@@ -71,6 +71,14 @@ static void errors_map_to_status_and_name(void **state)
     assert_string_equal(err_name(ERR_FILE_MISSING), "file_missing");
     assert_int_equal(err_status(ERR_FILE_MISSING), 404);
     assert_int_equal(err_status(-ENOSPC), 507);
+    assert_string_equal(err_name(-ENOSPC), "insufficient_storage");
+    assert_int_equal(err_status(ERR_RANGE), 416);
+    assert_string_equal(err_name(ERR_RANGE), "range_not_satisfiable");
+    /* Retry-After comes from the table: only the errors worth retrying have one. */
+    assert_int_equal(err_retry_after(ERR_ENCODERS_BUSY), 5);
+    assert_int_equal(err_retry_after(-EAGAIN), err_retry_after(ERR_UNAVAILABLE));
+    assert_true(err_retry_after(ERR_UNAVAILABLE) > 0);
+    assert_int_equal(err_retry_after(ERR_NOT_FOUND), 0);
     assert_int_equal(err_status(-ENOENT), 404);
     assert_int_equal(err_status(-EIO), 500);
     assert_string_equal(err_name(-EIO), "internal");

@@ -125,14 +125,19 @@ static void bind(sqlite3_stmt *st, const char *types, va_list ap)
     }
 }
 
-sqlite3_stmt *db_stmt(struct store *s, const char *sql, const char *types, ...)
+static sqlite3_stmt *vstmt(struct store *s, const char *sql, const char *types, va_list ap)
 {
     sqlite3_stmt *st = prepare(s, sql);
-    if (!st)
-        return NULL;
+    if (st)
+        bind(st, types, ap);
+    return st;
+}
+
+sqlite3_stmt *db_stmt(struct store *s, const char *sql, const char *types, ...)
+{
     va_list ap;
     va_start(ap, types);
-    bind(st, types, ap);
+    sqlite3_stmt *st = vstmt(s, sql, types, ap);
     va_end(ap);
     return st;
 }
@@ -157,13 +162,12 @@ void db_done(sqlite3_stmt *st)
 
 int db_run(struct store *s, const char *sql, const char *types, ...)
 {
-    sqlite3_stmt *st = prepare(s, sql);
-    if (!st)
-        return ERR_INTERNAL;
     va_list ap;
     va_start(ap, types);
-    bind(st, types, ap);
+    sqlite3_stmt *st = vstmt(s, sql, types, ap);
     va_end(ap);
+    if (!st)
+        return ERR_INTERNAL;
     int rc = sqlite3_step(st);
     int err = 0;
     if (rc == SQLITE_CONSTRAINT)
