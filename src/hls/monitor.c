@@ -23,13 +23,17 @@
 
 /* ---- encoders ---- */
 
-/* Adds the encoder's descriptors to epoll; one that cannot be watched is polled instead. */
+/* Adds the encoder's descriptors to epoll. One that cannot be watched makes the tick poll
+ * the encoder instead: drain its stderr (so that ffmpeg never blocks on a full pipe) and
+ * look for its exit. */
 static void watch_encoder(struct hls *h, struct encoder *e)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &e->tags[ENCODER_ERR]};
-    if (epoll_ctl(h->ep, EPOLL_CTL_ADD, e->err_fd, &ev) < 0)
-        LOG(L_WARN, "hls", "cannot watch the stderr of encoder %d: %s", (int)e->pid,
-            strerror(errno));
+    if (epoll_ctl(h->ep, EPOLL_CTL_ADD, e->err_fd, &ev) < 0) {
+        LOG(L_WARN, "hls", "cannot watch the stderr of encoder %d: %s; it is polled",
+            (int)e->pid, strerror(errno));
+        e->polled = true;
+    }
     ev.data.ptr = &e->tags[ENCODER_PID];
     if (e->pid_fd >= 0 && epoll_ctl(h->ep, EPOLL_CTL_ADD, e->pid_fd, &ev) < 0) {
         LOG(L_WARN, "hls", "cannot watch encoder %d: %s; its exit is polled", (int)e->pid,
