@@ -49,6 +49,11 @@ make "$m/Open Sky (2020).webm" "VP9 Opus WebM" "$size" stereo \
     -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 1M -g 48 -c:a libopus -b:a 96k -f webm
 make "$m/Old Broadcast (1998).ts" "MPEG-2 TS" "$size" stereo \
     -c:v mpeg2video -b:v 3M -g 12 -c:a mp2 -b:a 192k -f mpegts
+# What real libraries hold beyond the browser's own formats.
+make "$m/Home Video (2003).avi" "MPEG-4 ASP MP3 AVI" "$size" stereo \
+    -c:v mpeg4 -vtag XVID -q:v 4 -g 48 -c:a libmp3lame -b:a 128k -f avi
+make "$m/Live Session (2016).mkv" "H.264 FLAC MKV" "$size" stereo \
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a flac -f matroska
 
 s="$out/TV/Demo Show/Season 01"
 for e in 1 2 3; do

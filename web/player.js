@@ -19,6 +19,9 @@ export class Player {
     this.session = null;
     this.method = null;
     this.networkRetries = 0;
+    this.mediaRecovered = false;
+    this.clientErrors = []; // codecs this browser failed to decode, sent with each plan
+    this.plan = null;
     this.timers = [];
     this.video = el("video", { playsinline: true, "aria-label": "Video" });
     this.overlay = el("div", { class: "overlay", "aria-live": "polite" });
@@ -225,24 +228,29 @@ export class Player {
   }
 
   // Asks the server how to play this file here, then plays it.
-  async start(opts = {}) {
+  async start() {
     this.loading(true);
     try {
-      await this.start_(opts);
+      await this.start_();
     } catch (e) {
       this.showError(`Cannot start playback: ${e.message}`);
     }
   }
 
-  async start_({ forceTranscode = false } = {}) {
+  async start_() {
     this.loading(true);
+    this.mediaRecovered = false;
     const plan = await api(`/api/v1/playback/${this.fileId}`, {
       method: "POST",
-      body: { profile: deviceProfile({ forceTranscode }), start: this.startAt },
+      body: {
+        profile: deviceProfile(),
+        start: this.startAt,
+        client_errors: this.clientErrors,
+      },
     });
+    this.plan = plan;
     this.method = plan.method;
     this.knownDuration = plan.duration;
-    this.forced = forceTranscode;
     const v = this.video;
     if (plan.method === "direct_play") {
       v.src = plan.url;
@@ -303,12 +311,16 @@ export class Player {
     });
     hls.on(Hls.Events.ERROR, (_, data) => {
       if (!data.fatal) return;
-      if (data.type === Hls.ErrorTypes.NETWORK_ERROR && this.networkRetries++ < 3) {
-        setTimeout(() => hls.startLoad(), 1000 * this.networkRetries);
-      } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR && this.networkRetries++ < 3) {
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+        if (this.networkRetries++ < 3)
+          setTimeout(() => hls.startLoad(), 1000 * this.networkRetries);
+        else this.showError("Playback stopped: the server cannot be reached.");
+      } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !this.mediaRecovered) {
+        // One recovery, as hls.js advises; a second media error is the codec's fault.
+        this.mediaRecovered = true;
         hls.recoverMediaError();
       } else {
-        this.showError("Playback stopped: the server cannot be reached or the stream failed.");
+        this.fallback(data.details);
       }
     });
     hls.loadSource(url);
@@ -318,23 +330,32 @@ export class Player {
   mediaError() {
     const err = this.video.error;
     if (!err || this.hls) return;
-    // A file the browser said it could play but cannot decode: transcode it instead.
-    if (
-      this.method === "direct_play" &&
-      !this.forced &&
-      (err.code === MediaError.MEDIA_ERR_DECODE ||
-        err.code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED)
-    ) {
-      this.startAt = this.video.currentTime || this.startAt;
-      this.teardown();
-      this.start_({ forceTranscode: true }).catch((e) => this.showError(e.message));
+    if (err.code === MediaError.MEDIA_ERR_NETWORK) this.showError("The server cannot be reached.");
+    else this.fallback(err.message || `media error ${err.code}`);
+  }
+
+  // The browser turned a stream down: ask for a plan without the codec that most likely
+  // failed (a copied audio stream first, then copied video), at the same position. Each
+  // codec is tried once; then the error names what this browser could not play.
+  fallback(detail) {
+    const streams = this.plan?.streams || {};
+    const suspects = [streams.audio, streams.video]
+      .filter((s) => s && s.action === "copy" && !this.clientErrors.includes(s.codec))
+      .map((s) => s.codec);
+    if (!suspects.length) {
+      const codecs = [streams.video?.codec, streams.audio?.codec].filter(Boolean).join(" and ");
+      this.showError(`This browser cannot play this video (${codecs}: ${detail}).`);
       return;
     }
-    this.showError(
-      err.code === MediaError.MEDIA_ERR_NETWORK
-        ? "The server cannot be reached."
-        : "This video cannot be played.",
+    this.clientErrors.push(suspects[0]);
+    this.startAt = this.video.currentTime || this.startAt;
+    this.teardown();
+    this.overlay.replaceChildren(
+      el("div", { class: "message", role: "status" }, "Switching to a compatible format…"),
     );
+    this.start_()
+      .then(() => this.overlay.querySelector(".message[role=status]")?.remove())
+      .catch((e) => this.showError(`Cannot start playback: ${e.message}`));
   }
 
   tick() {

@@ -51,8 +51,13 @@ struct http_reply api_hls_master(struct http_request *req)
         return http_reply_error(ERR_BAD_REQUEST, "max_bitrate: expected bits per second");
     char *text = NULL;
     size_t len = 0;
-    int rc = hls_master(app->hls, req->user_id, id, (int)height, (int64_t)bitrate,
-                        http_query(req, "rendition"), &text, &len);
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "/api/v1/hls/%s", id);
+    struct hls_master_query mq = {.max_height = (int)height,
+                                  .max_bitrate = (int64_t)bitrate,
+                                  .only = http_query(req, "rendition"),
+                                  .prefix = prefix};
+    int rc = hls_master(app->hls, req->user_id, id, &mq, &text, &len);
     return playlist(rc, text, len);
 }
 

@@ -1,6 +1,7 @@
 #include "api/handlers.h"
 #include "api/profile.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "http/file.h"
 #include "playback/decide.h"
 #include "progress/progress.h"
@@ -16,10 +17,15 @@
 atomic_uint_fast64_t api_direct_bytes;
 
 /* What a client says about how it will play. */
+enum { MAX_CLIENT_ERRORS = 4 };
+
 struct request_options {
     struct play_options o;
     struct device_profile p;
     bool fmp4; /* HLS segments: fMP4, or MPEG-TS when the client asks for "ts" */
+    /* Codecs the client failed to decode, taken out of its profile. */
+    char client_errors[MAX_CLIENT_ERRORS][16];
+    int nclient_errors;
 };
 
 /* A failed option: the error and what to tell the client. */
@@ -43,6 +49,27 @@ static int query_options(struct http_request *req, struct request_options *ro, d
     *start = q ? strtod(q, &end) : 0;
     if (q && (*end || !isfinite(*start) || *start < 0))
         return BAD("start: expected seconds, 0 or more");
+    return 0;
+}
+
+/* "client_errors": ["flac"]: codecs this client failed to decode, which the plan must not
+ * hand it again. */
+static int client_errors(json_t *list, struct request_options *ro, char *why, size_t size)
+{
+    if (!list)
+        return 0;
+    if (!json_is_array(list) || json_array_size(list) > MAX_CLIENT_ERRORS)
+        return BAD("client_errors: at most %d codec names", MAX_CLIENT_ERRORS);
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c)
+    {
+        const char *codec = json_string_value(c);
+        if (!codec || !*codec || strlen(codec) >= sizeof(ro->client_errors[0]))
+            return BAD("client_errors[%zu]: expected a codec name such as \"flac\"", i);
+        snprintf(ro->client_errors[ro->nclient_errors++], sizeof(ro->client_errors[0]), "%s",
+                 codec);
+    }
     return 0;
 }
 
@@ -74,13 +101,14 @@ static int body_options(json_t *body, struct request_options *ro, double *start,
         return BAD("segments: \"fmp4\" or \"ts\"");
     if (j)
         *segments = json_string_value(j);
-    return 0;
+    return client_errors(json_object_get(body, "client_errors"), ro, why, size);
 }
 
 static int read_options(struct http_request *req, json_t *body, struct request_options *ro,
                         char *why, size_t size)
 {
     memset(&ro->o, 0, sizeof(ro->o));
+    ro->nclient_errors = 0;
     profile_default(&ro->p);
     const char *segments = http_query(req, "segments");
     double start = 0;
@@ -92,6 +120,9 @@ static int read_options(struct http_request *req, json_t *body, struct request_o
     if (segments && strcmp(segments, "ts") != 0 && strcmp(segments, "fmp4") != 0)
         return BAD("segments: \"fmp4\" or \"ts\"");
     ro->fmp4 = !segments || strcmp(segments, "ts") != 0;
+    ro->o.ts = !ro->fmp4;
+    for (int i = 0; i < ro->nclient_errors; i++)
+        profile_exclude(&ro->p, ro->client_errors[i]);
     ro->o.start_ms = (int64_t)(start * 1000);
     return 0;
 }
@@ -164,6 +195,9 @@ static int prepare(struct http_request *req, struct request_options *ro, struct 
         rc = load_file(req, f, why, size);
     if (rc < 0)
         return rc;
+    for (int i = 0; i < ro->nclient_errors; i++)
+        LOG(L_INFO, "playback", "file %lld: the client could not decode '%s'; planning without it",
+            (long long)f->id, ro->client_errors[i]);
     rc = decide(f, &ro->p, &ro->o, plan);
     if (rc == ERR_UNPLAYABLE)
         snprintf(why, size, "This file cannot be played: %s.",
@@ -185,6 +219,11 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
     for (int r = 0; r < REASON_COUNT; r++)
         if (plan->reasons & (1u << r))
             json_array_append_new(reasons, json_string(reason_name((enum playback_reason)r)));
+    for (int i = 0; i < ro->nclient_errors; i++) {
+        char reason[48];
+        snprintf(reason, sizeof(reason), "client_decode_error:%s", ro->client_errors[i]);
+        json_array_append_new(reasons, json_string(reason));
+    }
     json_t *rungs = json_array();
     for (size_t i = 0; i < plan->nrungs; i++) {
         const struct plan_rung *r = &plan->rungs[i];

@@ -92,6 +92,46 @@ static int parse_codecs(json_t *arr, const char *kind, struct codec_caps *list, 
     return 0;
 }
 
+/* "hls": {"fmp4": {"video": […], "audio": […]}, "ts": {…}}. A client that names no HLS
+ * lists is taken to decode inside segments what it decodes in files. */
+static int parse_hls(json_t *hls, struct device_profile *p, char *err, size_t size)
+{
+    if (!hls) {
+        struct codec_set *sets[] = {&p->fmp4, &p->ts};
+        for (size_t i = 0; i < ARRAY_LEN(sets); i++) {
+            memcpy(sets[i]->video, p->video, sizeof(p->video));
+            sets[i]->nvideo = p->nvideo;
+            memcpy(sets[i]->audio, p->audio, sizeof(p->audio));
+            sets[i]->naudio = p->naudio;
+        }
+        return 0;
+    }
+    if (!json_is_object(hls))
+        return bad(err, size, "hls", "expected {\"fmp4\": {…}, \"ts\": {…}}");
+    const char *names[] = {"fmp4", "ts"};
+    struct codec_set *sets[] = {&p->fmp4, &p->ts};
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        json_t *set = json_object_get(hls, names[i]);
+        char path[32];
+        snprintf(path, sizeof(path), "hls.%s", names[i]);
+        if (!set)
+            continue;
+        if (!json_is_object(set))
+            return bad(err, size, path, "expected {\"video\": […], \"audio\": […]}");
+        char kind[48];
+        snprintf(kind, sizeof(kind), "%s.video", path);
+        int rc = parse_codecs(json_object_get(set, "video"), kind, sets[i]->video, &sets[i]->nvideo,
+                              err, size);
+        snprintf(kind, sizeof(kind), "%s.audio", path);
+        if (rc == 0)
+            rc = parse_codecs(json_object_get(set, "audio"), kind, sets[i]->audio, &sets[i]->naudio,
+                              err, size);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int api_profile_parse(json_t *j, struct device_profile *p, char *err, size_t errsize)
 {
     memset(p, 0, sizeof(*p));
@@ -115,5 +155,7 @@ int api_profile_parse(json_t *j, struct device_profile *p, char *err, size_t err
         rc = parse_codecs(json_object_get(j, "audio"), "audio", p->audio, &p->naudio, err, errsize);
     if (rc == 0)
         rc = get_int(j, "max_bitrate", 1000000000000LL, "", &p->max_bitrate, err, errsize);
+    if (rc == 0)
+        rc = parse_hls(json_object_get(j, "hls"), p, err, errsize);
     return rc;
 }

@@ -30,8 +30,8 @@ static void watch_encoder(struct hls *h, struct encoder *e)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &e->tags[ENCODER_ERR]};
     if (epoll_ctl(h->ep, EPOLL_CTL_ADD, e->err_fd, &ev) < 0) {
-        LOG(L_WARN, "hls", "cannot watch the stderr of encoder %d: %s; it is polled",
-            (int)e->pid, strerror(errno));
+        LOG(L_WARN, "hls", "cannot watch the stderr of encoder %d: %s; it is polled", (int)e->pid,
+            strerror(errno));
         e->polled = true;
     }
     ev.data.ptr = &e->tags[ENCODER_PID];
@@ -148,7 +148,7 @@ static void on_exit_owned(struct hls *h, struct rendition *r)
     if (!ok || r->waiters) {
         /* Failing, or ending without what a request waits for, counts against retries. */
         r->failures++;
-        h->stats.failures += !ok;
+        h->stats.failures++;
         encoder_last_lines(e, 6, r->error, sizeof(r->error));
         if (ok)
             snprintf(r->error, sizeof(r->error), "ffmpeg ended before writing the segment");

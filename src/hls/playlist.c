@@ -74,14 +74,16 @@ static void video_codec(const struct media_stream *v, char *out, size_t size)
     }
 }
 
-static void audio_codec(const struct stream_plan *a, const struct media_stream *src, char *out,
-                        size_t size)
+/* For MP3, fMP4 segments carry the MPEG-1 audio object type (0x6B); in MPEG-TS hls.js
+ * reads "mp4a.40.34" as MP3 and unpacks it itself. */
+static void audio_codec(const struct stream_plan *a, const struct media_stream *src, bool fmp4,
+                        char *out, size_t size)
 {
     const char *c = a->copy ? src->codec : a->codec;
     if (strcmp(c, "aac") == 0)
         snprintf(out, size, "mp4a.40.%d", a->copy && strstr(src->profile, "HE") ? 5 : 2);
     else if (strcmp(c, "mp3") == 0)
-        snprintf(out, size, "mp4a.40.34");
+        snprintf(out, size, fmp4 ? "mp4a.6B" : "mp4a.40.34");
     else if (strcmp(c, "ac3") == 0)
         snprintf(out, size, "ac-3");
     else if (strcmp(c, "eac3") == 0)
@@ -95,12 +97,12 @@ static void audio_codec(const struct stream_plan *a, const struct media_stream *
 }
 
 size_t playlist_renditions(const struct plan *plan, const struct media_stream *video,
-                           const struct media_stream *audio, struct hls_rendition *out)
+                           const struct media_stream *audio, bool fmp4, struct hls_rendition *out)
 {
     char acodec[32] = "";
     int64_t abitrate = 0;
     if (plan->audio.present && audio) {
-        audio_codec(&plan->audio, audio, acodec, sizeof(acodec));
+        audio_codec(&plan->audio, audio, fmp4, acodec, sizeof(acodec));
         abitrate = plan->audio.bitrate;
     }
     char vcodec[40] = "";
@@ -134,7 +136,8 @@ size_t playlist_renditions(const struct plan *plan, const struct media_stream *v
     return n;
 }
 
-static void write_master(struct writer *w, const struct hls_rendition *r, size_t n)
+static void write_master(struct writer *w, const struct hls_rendition *r, size_t n,
+                         const char *prefix)
 {
     put(w, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
     for (size_t i = 0; i < n; i++) {
@@ -148,7 +151,8 @@ static void write_master(struct writer *w, const struct hls_rendition *r, size_t
             put(w, ",RESOLUTION=%dx%d", r[i].width, r[i].height);
         if (r[i].frame_rate > 0)
             put(w, ",FRAME-RATE=%.3f", r[i].frame_rate);
-        put(w, ",CODECS=\"%s\"\n%s/index.m3u8\n", r[i].codecs, r[i].name);
+        put(w, ",CODECS=\"%s\"\n%s%s%s/index.m3u8\n", r[i].codecs, prefix ? prefix : "",
+            prefix ? "/" : "", r[i].name);
     }
 }
 
@@ -185,9 +189,10 @@ static void write_media(struct writer *w, const struct hls_grid *g, bool fmp4)
         return 0;                                                                                  \
     } while (0)
 
-int playlist_master(const struct hls_rendition *r, size_t n, char **out, size_t *len)
+int playlist_master(const struct hls_rendition *r, size_t n, const char *prefix, char **out,
+                    size_t *len)
 {
-    TWO_PASS(write_master(&w, r, n), out, len);
+    TWO_PASS(write_master(&w, r, n, prefix), out, len);
 }
 
 int playlist_media(const struct hls_grid *g, bool fmp4, char **out, size_t *len)

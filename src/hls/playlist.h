@@ -27,17 +27,21 @@ struct hls_rendition {
 
 /*
  * The renditions of plan's rungs, with what the master playlist says of them: codecs as
- * RFC 6381 names them (from the source's streams video and audio) and the frame rate. At
+ * RFC 6381 names them for the segments' kind (from the source's streams video and audio)
+ * and the frame rate. At
  * most HLS_MAX_RENDITIONS are written to out; returns how many.
  */
 size_t playlist_renditions(const struct plan *plan, const struct media_stream *video,
-                           const struct media_stream *audio, struct hls_rendition *out);
+                           const struct media_stream *audio, bool fmp4, struct hls_rendition *out);
 
 /* The x264 level (in tenths, 31 for 3.1) a rendition is encoded at. */
 int playlist_h264_level(int width, int height);
 
-/* The master playlist listing n renditions; *out is malloc'd, NUL-terminated. */
-int playlist_master(const struct hls_rendition *r, size_t n, char **out, size_t *len) WUR;
+/* The master playlist listing n renditions; *out is malloc'd, NUL-terminated. A rendition's
+ * URI is "<prefix>/<name>/index.m3u8": absolute, since players resolve a relative one
+ * against the URL they asked for before a redirect; prefix NULL writes "<name>/…". */
+int playlist_master(const struct hls_rendition *r, size_t n, const char *prefix, char **out,
+                    size_t *len) WUR;
 /* A whole VOD media playlist for grid; fmp4 adds EXT-X-MAP and names .m4s segments, else
  * .ts. */
 int playlist_media(const struct hls_grid *g, bool fmp4, char **out, size_t *len) WUR;

@@ -170,7 +170,7 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
     if (rc == 0) {
         struct hls_rendition list[HLS_MAX_RENDITIONS];
         s->nrend = playlist_renditions(&s->plan, s->plan.video.present ? v : NULL,
-                                       s->plan.audio.present ? a : NULL, list);
+                                       s->plan.audio.present ? a : NULL, s->fmp4, list);
         for (size_t i = 0; i < s->nrend && rc == 0; i++) {
             s->rend[i].r = list[i];
             rc = make_rendition(h, s, &s->rend[i]);
@@ -334,8 +334,8 @@ void hls_state_release(struct hls_state *st)
     st->nrend = 0;
 }
 
-int hls_master(struct hls *h, int64_t user, const char *id, int max_height, int64_t max_bitrate,
-               const char *only, char **text, size_t *len)
+int hls_master(struct hls *h, int64_t user, const char *id, const struct hls_master_query *q,
+               char **text, size_t *len)
 {
     pthread_mutex_lock(&h->lock);
     struct session *s = find(h, user, id);
@@ -346,17 +346,17 @@ int hls_master(struct hls *h, int64_t user, const char *id, int max_height, int6
         size_t n = 0;
         for (size_t i = 0; i < s->nrend; i++) {
             const struct hls_rendition *r = &s->rend[i].r;
-            if (only && strcmp(only, r->name) != 0)
+            if (q->only && strcmp(q->only, r->name) != 0)
                 continue;
-            if ((max_height && r->height > max_height && !r->copy) ||
-                (max_bitrate && r->video_bitrate + r->audio_bitrate > max_bitrate && !r->copy))
+            if ((q->max_height && r->height > q->max_height && !r->copy) ||
+                (q->max_bitrate && r->video_bitrate + r->audio_bitrate > q->max_bitrate &&
+                 !r->copy))
                 continue;
             list[n++] = *r;
         }
-        /* A limit below every rendition still leaves the smallest. */
-        if (n == 0 && !only && s->nrend)
+        if (n == 0 && !q->only && s->nrend)
             list[n++] = s->rend[s->nrend - 1].r;
-        rc = n ? playlist_master(list, n, text, len) : ERR_NOT_FOUND;
+        rc = n ? playlist_master(list, n, q->prefix, text, len) : ERR_NOT_FOUND;
     }
     pthread_mutex_unlock(&h->lock);
     return rc;

@@ -121,10 +121,16 @@ int hls_touch(struct hls *h, int64_t user, const char *id) WUR;
 /* Fills out; free it with hls_state_release(). */
 int hls_state(struct hls *h, int64_t user, const char *id, struct hls_state *out) WUR;
 void hls_state_release(struct hls_state *st);
-/* The master playlist, limited to renditions no taller than max_height and no more than
- * max_bitrate (0: any), or to the one named only (NULL: all). */
-int hls_master(struct hls *h, int64_t user, const char *id, int max_height, int64_t max_bitrate,
-               const char *only, char **text, size_t *len) WUR;
+/* Which renditions the master playlist lists, and where they are. */
+struct hls_master_query {
+    int max_height;      /* no taller than this; 0: any */
+    int64_t max_bitrate; /* no more bits per second than this; 0: any */
+    const char *only;    /* only the rendition of this name; NULL: all */
+    const char *prefix;  /* the session's URL, written before each rendition's URI */
+};
+/* The master playlist for q; a limit below every rendition still leaves the smallest. */
+int hls_master(struct hls *h, int64_t user, const char *id, const struct hls_master_query *q,
+               char **text, size_t *len) WUR;
 int hls_media(struct hls *h, int64_t user, const char *id, const char *rendition, char **text,
               size_t *len) WUR;
 /*

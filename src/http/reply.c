@@ -59,6 +59,9 @@ struct http_reply http_reply_error_with(int err, const char *message, json_t *ex
     r.err = err;
     if (retry > 0)
         http_reply_header(&r, "Retry-After", "%d", retry);
+    /* RFC 9110: a 401 names how to authenticate. */
+    if (status == 401)
+        http_reply_header(&r, "WWW-Authenticate", "Bearer realm=\"reel\"");
     return r;
 }
 

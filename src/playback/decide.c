@@ -78,9 +78,9 @@ static const struct media_stream *pick_video(const struct media_file *f)
     return NULL;
 }
 
-static uint32_t video_reasons(const struct media_stream *v, const struct device_profile *p)
+static uint32_t video_reasons(const struct media_stream *v, const struct codec_caps *list, int n)
 {
-    const struct codec_caps *c = profile_find(p->video, p->nvideo, v->codec);
+    const struct codec_caps *c = profile_find(list, n, v->codec);
     if (!c)
         return 1u << REASON_VIDEO_CODEC;
     uint32_t r = 0;
@@ -95,9 +95,9 @@ static uint32_t video_reasons(const struct media_stream *v, const struct device_
     return r;
 }
 
-static uint32_t audio_reasons(const struct media_stream *a, const struct device_profile *p)
+static uint32_t audio_reasons(const struct media_stream *a, const struct codec_caps *list, int n)
 {
-    const struct codec_caps *c = profile_find(p->audio, p->naudio, a->codec);
+    const struct codec_caps *c = profile_find(list, n, a->codec);
     if (!c)
         return 1u << REASON_AUDIO_CODEC;
     if (c->max_channels && a->channels > c->max_channels)
@@ -122,14 +122,14 @@ static void copy_stream(struct stream_plan *sp, const struct media_stream *s, in
 /* H.264 8-bit, no taller than the source, the profile or 1080 lines; the bitrate fits the
  * cap. */
 static void encode_video(struct stream_plan *sp, const struct media_stream *v,
-                         const struct device_profile *p)
+                         const struct codec_set *hls)
 {
     copy_stream(sp, v, 0);
     sp->copy = false;
     snprintf(sp->codec, sizeof(sp->codec), "h264");
     sp->bit_depth = 8;
     int height = v->height > 0 ? v->height : MAX_ENCODE_HEIGHT;
-    const struct codec_caps *c = profile_find(p->video, p->nvideo, "h264");
+    const struct codec_caps *c = profile_find(hls->video, hls->nvideo, "h264");
     if (height > MAX_ENCODE_HEIGHT)
         height = MAX_ENCODE_HEIGHT;
     if (c && c->max_height && height > c->max_height)
@@ -145,12 +145,12 @@ static void encode_video(struct stream_plan *sp, const struct media_stream *v,
 }
 
 static void encode_audio(struct stream_plan *sp, const struct media_stream *a,
-                         const struct device_profile *p)
+                         const struct codec_set *hls)
 {
     copy_stream(sp, a, 0);
     sp->copy = false;
     snprintf(sp->codec, sizeof(sp->codec), "aac");
-    const struct codec_caps *c = profile_find(p->audio, p->naudio, "aac");
+    const struct codec_caps *c = profile_find(hls->audio, hls->naudio, "aac");
     int channels = a->channels > 0 ? a->channels : 2;
     int max = c && c->max_channels ? c->max_channels : 2;
     sp->channels = channels < max ? channels : max;
@@ -173,8 +173,8 @@ int decide(const struct media_file *f, const struct device_profile *p, const str
         cap = o->max_bitrate;
     out->max_bitrate = cap;
 
-    uint32_t vr = v ? video_reasons(v, p) : 0;
-    uint32_t ar = a ? audio_reasons(a, p) : 0;
+    uint32_t vr = v ? video_reasons(v, p->video, p->nvideo) : 0;
+    uint32_t ar = a ? audio_reasons(a, p->audio, p->naudio) : 0;
     uint32_t r = vr | ar;
     if (!container_ok(p, f->container))
         r |= 1u << REASON_CONTAINER;
@@ -198,16 +198,25 @@ int decide(const struct media_file *f, const struct device_profile *p, const str
         return 0;
     }
 
-    bool video_copies = !v || (vr == 0 && hls_can_copy(v->codec) && !(r & (1u << REASON_BITRATE)));
+    /* HLS: what the segments can carry for this client decides what is copied. */
+    const struct codec_set *hls = o->ts ? &p->ts : &p->fmp4;
+    bool video_fits = v && video_reasons(v, hls->video, hls->nvideo) == 0 && hls_can_copy(v->codec);
+    bool audio_fits = a && audio_reasons(a, hls->audio, hls->naudio) == 0 && hls_can_copy(a->codec);
+    /* A conversion the file's own reasons do not explain is the segments' doing. */
+    if (v && !video_fits && vr == 0)
+        out->reasons |= 1u << REASON_HLS_VIDEO;
+    if (a && !audio_fits && ar == 0)
+        out->reasons |= 1u << REASON_HLS_AUDIO;
+    bool video_copies = !v || (video_fits && !(r & (1u << REASON_BITRATE)));
     out->method = video_copies ? PLAY_REMUX : PLAY_TRANSCODE;
     if (v && video_copies)
         copy_stream(&out->video, v, video_bitrate);
     else if (v)
-        encode_video(&out->video, v, p);
-    if (a && ar == 0 && hls_can_copy(a->codec))
+        encode_video(&out->video, v, hls);
+    if (audio_fits)
         copy_stream(&out->audio, a, audio_bitrate);
     else if (a)
-        encode_audio(&out->audio, a, p);
+        encode_audio(&out->audio, a, hls);
     plan_ladder(out);
     return 0;
 }

@@ -22,7 +22,9 @@
     X(REASON_AUDIO_CODEC, "audio_codec_not_supported")                                             \
     X(REASON_AUDIO_CHANNELS, "audio_channels_not_supported")                                       \
     X(REASON_SECONDARY_AUDIO, "secondary_audio_not_supported")                                     \
-    X(REASON_BITRATE, "bitrate_too_high")
+    X(REASON_BITRATE, "bitrate_too_high")                                                          \
+    X(REASON_HLS_VIDEO, "video_codec_not_supported_in_hls")                                        \
+    X(REASON_HLS_AUDIO, "audio_codec_not_supported_in_hls")
 
 enum playback_reason {
 #define X(code, name) code,
@@ -53,6 +55,7 @@ struct play_options {
     int64_t max_bitrate;     /* 0: no cap beyond the profile's */
     char audio_language[16]; /* "" for the default track */
     int64_t start_ms;        /* where playback starts */
+    bool ts;                 /* HLS in MPEG-TS segments rather than fMP4 */
 };
 
 enum { PLAN_MAX_RUNGS = 5 };
@@ -78,10 +81,12 @@ struct plan {
 /*
  * Decides how f plays on p. The audio track is the one in o->audio_language, else the
  * default track, else the first. Direct play needs the container, every chosen stream and
- * the bitrate to suit the profile, and the chosen audio to be the first track. Remux copies
- * the video into HLS (audio copied, or encoded to AAC when the profile lacks it). Anything
- * else is a transcode to H.264 and AAC. ERR_UNPLAYABLE when f has neither audio nor video
- * or could not be probed. An HLS plan comes with its rungs (plan_ladder()).
+ * the bitrate to suit the profile's file lists, and the chosen audio to be the first track.
+ * Otherwise the plan is HLS, in the segments o->ts names: a stream is copied only when the
+ * profile's list for those segments holds it (and ffmpeg can put it there), else encoded
+ * (video to H.264, audio to AAC), with a reason for each conversion. Copied video makes a
+ * remux, encoded video a transcode. ERR_UNPLAYABLE when f has neither audio nor video or
+ * could not be probed. An HLS plan comes with its rungs (plan_ladder()).
  */
 int decide(const struct media_file *f, const struct device_profile *p, const struct play_options *o,
            struct plan *out) WUR;

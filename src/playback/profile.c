@@ -18,6 +18,8 @@ static void add_codec(struct codec_caps *list, int *n, const char *codec, int ma
     c->max_channels = max_channels;
 }
 
+static void default_hls(struct device_profile *p);
+
 void profile_default(struct device_profile *p)
 {
     memset(p, 0, sizeof(*p));
@@ -38,6 +40,49 @@ void profile_default(struct device_profile *p)
     const char *audio[] = {"aac", "mp3", "opus", "flac"};
     for (size_t i = 0; i < ARRAY_LEN(audio); i++)
         add_codec(p->audio, &p->naudio, audio[i], 2);
+    default_hls(p);
+}
+
+static void default_hls(struct device_profile *p)
+{
+    struct codec_set *sets[] = {&p->fmp4, &p->ts};
+    for (size_t i = 0; i < ARRAY_LEN(sets); i++) {
+        struct codec_set *c = sets[i];
+        add_codec(c->video, &c->nvideo, "h264", 0);
+        struct codec_caps *h264 = &c->video[0];
+        const char *profiles[] = {"constrained baseline", "baseline", "main", "high"};
+        for (size_t k = 0; k < ARRAY_LEN(profiles); k++)
+            set_name(h264->profiles[h264->nprofiles++], sizeof(h264->profiles[0]), profiles[k]);
+        h264->max_level = 51;
+        h264->max_bit_depth = 8;
+        add_codec(c->audio, &c->naudio, "aac", 2);
+    }
+    /* Media Source Extensions take VP9, AV1 and Opus inside fMP4 in every current browser
+     * engine but WebKit's; MP3 only as audio/mpeg, which hls.js makes of MPEG-TS alone. */
+    add_codec(p->fmp4.video, &p->fmp4.nvideo, "vp9", 0);
+    add_codec(p->fmp4.video, &p->fmp4.nvideo, "av1", 0);
+    add_codec(p->fmp4.audio, &p->fmp4.naudio, "opus", 2);
+    add_codec(p->ts.audio, &p->ts.naudio, "mp3", 2);
+}
+
+static void drop(struct codec_caps *list, int *n, const char *codec)
+{
+    int k = 0;
+    for (int i = 0; i < *n; i++)
+        if (strcasecmp(list[i].codec, codec) != 0)
+            list[k++] = list[i];
+    *n = k;
+}
+
+void profile_exclude(struct device_profile *p, const char *codec)
+{
+    drop(p->video, &p->nvideo, codec);
+    drop(p->audio, &p->naudio, codec);
+    struct codec_set *sets[] = {&p->fmp4, &p->ts};
+    for (size_t i = 0; i < ARRAY_LEN(sets); i++) {
+        drop(sets[i]->video, &sets[i]->nvideo, codec);
+        drop(sets[i]->audio, &sets[i]->naudio, codec);
+    }
 }
 
 /* Compares profile names without case, spaces, ':' or '-'. */

@@ -85,6 +85,10 @@ static void every_api_route_needs_a_token(void **state)
         http(s, routes[i][0], routes[i][1], NULL, NULL, NULL, &r);
         assert_status(&r, 401);
         assert_string_equal(json_string_value(json_object_get(r.json, "error")), "unauthorized");
+        /* RFC 9110: a 401 says how to authenticate. */
+        char value[64];
+        assert_true(response_header(&r, "WWW-Authenticate", value, sizeof(value)));
+        assert_string_equal(value, "Bearer realm=\"reel\"");
         response_free(&r);
         http(s, routes[i][0], routes[i][1], "not-a-token", NULL, NULL, &r);
         assert_status(&r, 401);

@@ -17,13 +17,15 @@ static const char *const media[] = {
     "Movies/Test Pattern (2021)/Test Pattern (2021).mp4",
     "Movies/Deep Colour (2023).mkv",
     "Movies/Night Clock (2019).mkv",
+    "Movies/Home Video (2003).avi",
+    "Movies/Live Session (2016).mkv",
     NULL,
 };
 
 struct fixture {
     struct server s;
     char token[80];
-    int mp4, hevc, remux, broken;
+    int mp4, hevc, remux, broken, avi, flac;
 };
 
 static int setup(void **state)
@@ -54,6 +56,8 @@ static int setup(void **state)
     fx->hevc = movie_file_id(&fx->s, fx->token, "Deep Colour");
     fx->remux = movie_file_id(&fx->s, fx->token, "Night Clock");
     fx->broken = movie_file_id(&fx->s, fx->token, "Spoilt");
+    fx->avi = movie_file_id(&fx->s, fx->token, "Home Video");
+    fx->flac = movie_file_id(&fx->s, fx->token, "Live Session");
     *state = fx;
     return 0;
 }
@@ -184,7 +188,10 @@ static void a_remux_reads_end_to_end(void **state)
     assert_string_equal(value, "application/vnd.apple.mpegurl");
     assert_non_null(strstr(r.body, "CODECS=\"avc1.64"));
     assert_non_null(strstr(r.body, ",mp4a.40.2\""));
-    assert_non_null(strstr(r.body, "\ncopy/index.m3u8"));
+    /* Absolute URIs: mpv and VLC resolve relative ones against the URL before the 302. */
+    char want[200];
+    snprintf(want, sizeof(want), "\n%s/copy/index.m3u8\n", base);
+    assert_non_null(strstr(r.body, want));
     response_free(&r);
 
     snprintf(path, sizeof(path), "%s/copy/index.m3u8", base);
@@ -221,6 +228,15 @@ static void a_transcode_reads_end_to_end(void **state)
     assert_non_null(strstr(r.body, "#EXTINF:1.000000,\n0.m4s"));
     response_free(&r);
     read_with_ffmpeg(fx, path, 6.0);
+}
+
+/* Ends a session, so that its encoder leaves its slot to the next test. */
+static void end_session(struct fixture *fx, const char *base)
+{
+    struct response r;
+    http(&fx->s, "DELETE", base, fx->token, NULL, NULL, &r);
+    assert_status(&r, 204);
+    response_free(&r);
 }
 
 /* The value after opt in a JSON argv, or NULL. */
@@ -267,6 +283,132 @@ static void the_decision_and_the_encoder_agree_on_bitrates(void **state)
     assert_non_null(given);
     assert_int_equal(atoll(given), bitrate);
     json_decref(st);
+    end_session(fx, base);
+}
+
+/* Chromium as the web app describes it: it plays MP4 and WebM files with H.264, VP9, MP3,
+ * FLAC…, but its Media Source Extensions take only H.264 and AAC inside fMP4 segments. */
+static const char chromium[] =
+    "{\"profile\": {\"containers\": [\"mp4\", \"webm\"],"
+    " \"video\": [{\"codec\": \"h264\"}, {\"codec\": \"vp9\"}],"
+    " \"audio\": [{\"codec\": \"aac\"}, {\"codec\": \"mp3\"}, {\"codec\": \"flac\"}],"
+    " \"hls\": {\"fmp4\": {\"video\": [{\"codec\": \"h264\"}], \"audio\": [{\"codec\": "
+    "\"aac\"}]}}}}";
+
+static bool has_reason(json_t *decision, const char *reason)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(decision, "reasons"), i, r)
+    {
+        if (strcmp(json_string_value(r), reason) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const char *action(json_t *decision, const char *kind)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(decision, "streams"), kind), "action"));
+}
+
+/* POSTs the Chromium profile for a file; the decision stays in r. */
+static void decide_for(struct fixture *fx, int file, struct response *r)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d", file);
+    http(&fx->s, "POST", path, fx->token, chromium, NULL, r);
+    assert_status(r, 200);
+}
+
+/* The codecs a browser plays as files but cannot append inside fMP4 are converted, with a
+ * reason each, and what is served reads end to end. */
+static void what_segments_cannot_carry_is_converted(void **state)
+{
+    struct fixture *fx = *state;
+    struct response r;
+    decide_for(fx, fx->avi, &r);
+    assert_string_equal(json_string_value(json_object_get(r.json, "method")), "transcode");
+    /* MPEG-4 Part 2 plays nowhere in a browser; MP3 plays as a file, not inside fMP4. */
+    assert_true(has_reason(r.json, "video_codec_not_supported"));
+    assert_false(has_reason(r.json, "video_codec_not_supported_in_hls"));
+    assert_true(has_reason(r.json, "audio_codec_not_supported_in_hls"));
+    assert_string_equal(action(r.json, "audio"), "encode");
+    response_free(&r);
+
+    decide_for(fx, fx->flac, &r);
+    assert_string_equal(json_string_value(json_object_get(r.json, "method")), "remux");
+    assert_false(has_reason(r.json, "video_codec_not_supported_in_hls"));
+    assert_true(has_reason(r.json, "audio_codec_not_supported_in_hls"));
+    assert_string_equal(action(r.json, "video"), "copy");
+    assert_string_equal(action(r.json, "audio"), "encode");
+    char base[128], path[200];
+    snprintf(base, sizeof(base), "/api/v1/hls/%s",
+             json_string_value(json_object_get(r.json, "session_id")));
+    response_free(&r);
+    snprintf(path, sizeof(path), "%s/master.m3u8", base);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    assert_non_null(strstr(r.body, ",mp4a.40.2\""));
+    assert_null(strstr(r.body, "fLaC"));
+    response_free(&r);
+    /* The served segments hold what the playlist says: H.264 copied, AAC made. */
+    char file[256];
+    snprintf(file, sizeof(file), "%s/first.mp4", fx->s.dir);
+    FILE *out = fopen(file, "wb");
+    assert_non_null(out);
+    const char *parts[] = {"init.mp4", "0.m4s", "1.m4s"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/copy/%s", base, parts[i]);
+        http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+        assert_status(&r, 200);
+        assert_int_equal(fwrite(r.body, 1, r.len, out), r.len);
+        response_free(&r);
+    }
+    fclose(out);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd),
+             "ffprobe -v error -show_entries stream=codec_name -of csv=p=0 '%s' 2>&1", file);
+    int status;
+    char *codecs = run(cmd, &status);
+    assert_int_equal(status, 0);
+    assert_string_equal(codecs, "h264\naac\n");
+    free(codecs);
+    end_session(fx, base);
+}
+
+/* A client that could not decode a codec says so; the next plan goes without it. */
+static void a_client_decode_error_changes_the_plan(void **state)
+{
+    struct fixture *fx = *state;
+    /* A client that says FLAC works inside fMP4 segments gets it copied… */
+    static const char body[] =
+        "{\"profile\": {\"containers\": [\"mp4\"], \"video\": [{\"codec\": \"h264\"}],"
+        " \"audio\": [{\"codec\": \"aac\"}], \"hls\": {\"fmp4\": {\"video\": [{\"codec\":"
+        " \"h264\"}], \"audio\": [{\"codec\": \"aac\"}, {\"codec\": \"flac\"}]}}}%s}";
+    char path[64], text[1024];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d", fx->flac);
+    snprintf(text, sizeof(text), body, "");
+    struct response r;
+    http(&fx->s, "POST", path, fx->token, text, NULL, &r);
+    assert_status(&r, 200);
+    assert_string_equal(action(r.json, "audio"), "copy");
+    assert_false(has_reason(r.json, "client_decode_error:flac"));
+    response_free(&r);
+    /* …until it reports that it failed to decode it. */
+    snprintf(text, sizeof(text), body, ", \"client_errors\": [\"flac\"]");
+    http(&fx->s, "POST", path, fx->token, text, NULL, &r);
+    assert_status(&r, 200);
+    assert_true(has_reason(r.json, "client_decode_error:flac"));
+    assert_string_equal(action(r.json, "audio"), "encode");
+    assert_string_equal(action(r.json, "video"), "copy");
+    response_free(&r);
+    /* A bad report is a clear 400. */
+    http(&fx->s, "POST", path, fx->token, "{\"client_errors\": [42]}", NULL, &r);
+    assert_status(&r, 400);
+    assert_non_null(strstr(json_string_value(json_object_get(r.json, "message")), "client_errors"));
+    response_free(&r);
 }
 
 static void a_seek_to_the_last_quarter_lands_in_place(void **state)
@@ -570,6 +712,8 @@ int main(void)
         cmocka_unit_test(a_remux_reads_end_to_end),
         cmocka_unit_test(a_transcode_reads_end_to_end),
         cmocka_unit_test(the_decision_and_the_encoder_agree_on_bitrates),
+        cmocka_unit_test(what_segments_cannot_carry_is_converted),
+        cmocka_unit_test(a_client_decode_error_changes_the_plan),
         cmocka_unit_test(a_seek_to_the_last_quarter_lands_in_place),
         cmocka_unit_test(sessions_belong_to_their_user),
         cmocka_unit_test(delete_and_idle_end_sessions_completely),

@@ -142,7 +142,7 @@ static void renditions_fit_the_source_and_cap(void **state)
         .present = true, .index = 1, .codec = "aac", .channels = 2, .bitrate = 160000};
     plan_ladder(&p);
     struct hls_rendition r[HLS_MAX_RENDITIONS];
-    size_t n = playlist_renditions(&p, &v, &a, r);
+    size_t n = playlist_renditions(&p, &v, &a, true, r);
     assert_int_equal(n, 4);
     /* The plan's video bitrate is its top rung's, and each rendition has its rung's. */
     assert_int_equal(p.video.bitrate, 5000000);
@@ -156,18 +156,19 @@ static void renditions_fit_the_source_and_cap(void **state)
 
     char *text;
     size_t len;
-    assert_int_equal(playlist_master(r, n, &text, &len), 0);
+    assert_int_equal(playlist_master(r, n, "/api/v1/hls/abc", &text, &len), 0);
     assert_non_null(strstr(text, "RESOLUTION=1280x720"));
     assert_non_null(strstr(text, "FRAME-RATE=23.976"));
     assert_non_null(strstr(text, "AVERAGE-BANDWIDTH=2960000"));
     assert_non_null(strstr(text, "BANDWIDTH=3520000,"));
-    assert_non_null(strstr(text, "\n720p/index.m3u8\n"));
+    /* Absolute: players resolve relative URIs against the URL before a redirect. */
+    assert_non_null(strstr(text, "\n/api/v1/hls/abc/720p/index.m3u8\n"));
     free(text);
 
     /* A 2 Mb/s cap keeps the rungs under 85 % of it. */
     p.max_bitrate = 2000000;
     plan_ladder(&p);
-    n = playlist_renditions(&p, &v, &a, r);
+    n = playlist_renditions(&p, &v, &a, true, r);
     assert_int_equal(n, 2);
     assert_string_equal(r[0].name, "480p");
     /* A small source gets one rendition at its own size. */
@@ -175,7 +176,7 @@ static void renditions_fit_the_source_and_cap(void **state)
     p.video.width = 320;
     p.video.height = 180;
     plan_ladder(&p);
-    n = playlist_renditions(&p, &v, &a, r);
+    n = playlist_renditions(&p, &v, &a, true, r);
     assert_int_equal(n, 1);
     assert_string_equal(r[0].name, "180p");
     assert_int_equal(r[0].width, 320);
@@ -185,12 +186,12 @@ static void renditions_fit_the_source_and_cap(void **state)
     p.video.copy = true;
     p.audio.copy = true;
     plan_ladder(&p);
-    n = playlist_renditions(&p, &v, &a, r);
+    n = playlist_renditions(&p, &v, &a, true, r);
     assert_int_equal(n, 1);
     assert_string_equal(r[0].name, "copy");
     assert_string_equal(r[0].codecs, "hvc1.2.4.L153.B0,ec-3");
     struct media_stream h = video_stream("h264", "High", 41, 1920, 1080, 8);
-    n = playlist_renditions(&p, &h, &a, r);
+    n = playlist_renditions(&p, &h, &a, true, r);
     assert_string_equal(r[0].codecs, "avc1.640029,ec-3");
 }
 
