@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Direct play against nginx serving the same file with sendfile (tcp_nopush off), side by
 # side in one run: throughput for random 1 MiB ranges at 16 connections, and requests per
-# second for random 64 KiB ranges at 64 connections. wrk sends the same Authorization header
+# second for random 64 KiB ranges at 64 connections, on the browser's path (?static=1) and
+# on the unified endpoint a native player uses. wrk sends the same Authorization header
 # to both (nginx checks it too). Medians of RUNS runs of SECONDS each; printed, not asserted.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -80,21 +81,24 @@ run() {
         sub(/[A-Za-z]+$/, "", t); printf "%s %.0f\n", r, t * m }' "$work/wrk.txt"
 }
 
-r_mb=() n_mb=() r_rps=() n_rps=()
+r_mb=() n_mb=() r_rps=() n_rps=() u_rps=()
 reel_path="/api/v1/stream/$id?static=1"
+unified_path="/api/v1/stream/$id"
 nginx_base="http://127.0.0.1:$nginx_port"
 for _ in $(seq "$runs"); do
     read -r _ b < <(run "$REEL_URL" "$reel_path" 1048576 16); r_mb+=("$((b / 1048576))")
     read -r _ b < <(run "$nginx_base" /file.mp4 1048576 16); n_mb+=("$((b / 1048576))")
     read -r q _ < <(run "$REEL_URL" "$reel_path" 65536 64); r_rps+=("$q")
     read -r q _ < <(run "$nginx_base" /file.mp4 65536 64); n_rps+=("$q")
+    read -r q _ < <(run "$REEL_URL" "$unified_path" 65536 64); u_rps+=("$q")
 done
 rm=$(median "${r_mb[@]}") nm=$(median "${n_mb[@]}")
-rr=$(median "${r_rps[@]}") nr=$(median "${n_rps[@]}")
-python3 - "$rm" "$nm" "$rr" "$nr" <<PY
+rr=$(median "${r_rps[@]}") nr=$(median "${n_rps[@]}") ur=$(median "${u_rps[@]}")
+python3 - "$rm" "$nm" "$rr" "$nr" "$ur" <<PY
 import sys
-rm, nm, rr, nr = map(float, sys.argv[1:])
+rm, nm, rr, nr, ur = map(float, sys.argv[1:])
 print(f"1 MiB ranges, 16 conns:  reel {rm:.0f} MiB/s, nginx {nm:.0f} MiB/s, ratio {rm / nm:.2f}x (aim >= 0.8x)")
 print(f"64 KiB ranges, 64 conns: reel {rr:.0f} req/s, nginx {nr:.0f} req/s, ratio {rr / nr:.2f}x (aim >= 0.9x)")
+print(f"64 KiB ranges, 64 conns, unified endpoint: reel {ur:.0f} req/s, ratio {ur / nr:.2f}x to nginx (aim >= 0.9x)")
 PY
 echo "(medians of $runs runs of ${secs}s each, run alternately; file $((size / 1048576)) MiB)"

@@ -32,6 +32,11 @@ struct http_reply api_progress_unwatched(struct http_request *req);
 struct http_reply api_progress_list(struct http_request *req);
 struct http_reply api_events(struct http_request *req);
 
+/* The unified endpoint's direct-play decisions (api/decisions.c): the file's path for a
+ * key of user, file and query, or NULL (the caller frees it). */
+char *api_decision_lookup(struct app *app, const char *key);
+void api_decision_remember(struct app *app, const char *key, const char *path);
+
 /* Bytes sent by direct play, for /metrics. */
 extern atomic_uint_fast64_t api_direct_bytes;
 

@@ -310,12 +310,34 @@ static struct http_reply serve_static(struct http_request *req)
     return r;
 }
 
+/* What decides a GET of the unified endpoint: the user, the file and the options. */
+static void decision_key(struct http_request *req, char *key, size_t size)
+{
+    const char *names[] = {"max_bitrate", "audio_language", "segments"};
+    int n = snprintf(key, size, "%lld/%.*s", (long long)req->user_id, (int)req->params[0].len,
+                     req->params[0].ptr);
+    for (size_t i = 0; i < ARRAY_LEN(names) && n > 0 && (size_t)n < size; i++) {
+        const char *v = http_query(req, names[i]);
+        n += snprintf(key + n, size - (size_t)n, "/%s", v ? v : "");
+    }
+}
+
 struct http_reply api_stream(struct http_request *req)
 {
+    struct app *app = req->app;
     const char *stat_q = http_query(req, "static");
     if (stat_q && strcmp(stat_q, "1") == 0)
         return serve_static(req);
 
+    /* A native player's range requests: the decision made for its first one stands. */
+    char key[512];
+    decision_key(req, key, sizeof(key));
+    char *known = api_decision_lookup(app, key);
+    if (known) {
+        struct http_reply r = serve(known);
+        free(known);
+        return r;
+    }
     struct request_options ro;
     struct media_file f;
     struct plan plan;
@@ -325,6 +347,8 @@ struct http_reply api_stream(struct http_request *req)
         return failed(rc, why);
     if (plan.method == PLAY_DIRECT) {
         struct http_reply r = serve(f.path);
+        if (!r.err)
+            api_decision_remember(app, key, f.path);
         media_file_release(&f);
         return r;
     }

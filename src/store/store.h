@@ -64,6 +64,9 @@ int store_folder_sweep(struct store *s, int64_t folder_id, int64_t scan, int64_t
 /* The path of a file on disk, for direct play, answered from memory after the first time.
  * The caller frees *path. ERR_FILE_MISSING when a scan found it gone. */
 int store_file_path(struct store *s, int64_t file_id, char **path) WUR;
+/* A number that changes whenever a scan changes, adds or loses files: what was read of the
+ * library before it may be stale. */
+uint64_t store_generation(struct store *s);
 /* Loads one file with its streams; release it with media_file_release(). */
 int store_file_get(struct store *s, int64_t file_id, struct media_file *f) WUR;
 

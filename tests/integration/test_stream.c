@@ -57,8 +57,9 @@ static int setup(void **state)
     snprintf(cmd, sizeof(cmd),
              "cd '%s/Movies' && ffmpeg -v error -stream_loop 40 -i '../%s' -c copy "
              "'Long Pattern (2022).mp4' && cp '../%s' 'Gone Soon (2020).mp4' && "
+             "cp '../%s' 'Swapped (2018).mp4' && "
              "head -c 5000 /dev/urandom > 'Broken (2019).mp4'",
-             fx->s.library, mp4, mp4);
+             fx->s.library, mp4, mp4, mp4);
     if (system(cmd) != 0)
         return -1;
     server_start(&fx->s, NULL);
@@ -370,6 +371,36 @@ static void a_deleted_or_changed_file_is_never_served_stale(void **state)
     response_free(&r);
 }
 
+/* A native player's range requests on the unified endpoint reuse the first one's decision,
+ * until a scan finds the file changed. */
+static void the_unified_endpoint_remembers_until_a_scan(void **state)
+{
+    struct fixture *fx = *state;
+    int id = movie_file_id(&fx->s, fx->token, "Swapped");
+    char path[64], cmd[512];
+    snprintf(path, sizeof(path), "/api/v1/stream/%d", id);
+    struct response r;
+    for (int i = 0; i < 3; i++) {
+        http(&fx->s, "GET", path, fx->token, NULL, "Range: bytes=0-99", &r);
+        assert_status(&r, 206);
+        assert_int_equal(r.len, 100);
+        assert_bytes(fx, r.body, 0, 100);
+        response_free(&r);
+    }
+    /* Now the file becomes a Matroska with AC-3 under the same name; a scan notices. */
+    snprintf(cmd, sizeof(cmd), "cd '%s/Movies' && cp 'Night Clock (2019).mkv' 'Swapped (2018).mp4'",
+             fx->s.library);
+    assert_int_equal(system(cmd), 0);
+    http(&fx->s, "POST", "/api/v1/library/scan", fx->token, NULL, NULL, &r);
+    assert_status(&r, 202);
+    response_free(&r);
+    server_wait_scan(&fx->s);
+    http(&fx->s, "GET", path, fx->token, NULL, "Range: bytes=0-99", &r);
+    assert_status(&r, 302);
+    assert_string_equal(json_string_value(json_object_get(r.json, "method")), "remux");
+    response_free(&r);
+}
+
 static int open_fds(pid_t pid)
 {
     char path[64];
@@ -496,6 +527,7 @@ int main(void)
         cmocka_unit_test(keep_alive_holds_for_every_answer),
         cmocka_unit_test(a_client_leaving_mid_body_frees_everything),
         cmocka_unit_test(a_deleted_or_changed_file_is_never_served_stale),
+        cmocka_unit_test(the_unified_endpoint_remembers_until_a_scan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,14 @@ void db_unlock(struct store *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+uint64_t store_generation(struct store *s)
+{
+    return atomic_load(&s->generation);
+}
+
 void db_paths_clear(struct store *s)
 {
+    atomic_fetch_add(&s->generation, 1);
     pthread_rwlock_wrlock(&s->paths_lock);
     struct path_entry *e, *tmp;
     HASH_ITER(hh, s->paths, e, tmp)

@@ -2,6 +2,7 @@
 #include "store/store.h"
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <uthash.h>
 
 /*
@@ -30,6 +31,7 @@ struct store {
     /* Paths of files on disk by id, for direct play; emptied whenever a scan changes files. */
     pthread_rwlock_t paths_lock;
     struct path_entry *paths;
+    _Atomic uint64_t generation; /* moves on with every db_paths_clear() */
 };
 
 void db_lock(struct store *s);
@@ -67,5 +69,5 @@ char *db_strdup(sqlite3_stmt *st, int col, bool *failed);
  * a file's streams. */
 int db_read_streams(struct store *s, int64_t file_id, struct media_stream **out, size_t *n) WUR;
 
-/* Forgets every remembered path: a scan changed files. */
+/* Forgets every remembered path and moves the generation on: a scan changed files. */
 void db_paths_clear(struct store *s);
