@@ -135,6 +135,11 @@ static void codec_args(struct args *a, const struct hls_job *j, bool copy_video)
     if (p->audio.present && p->audio.copy) {
         add(a, "-c:a");
         add(a, "copy");
+        /* ffmpeg 5.1's MP4 muxer calls FLAC in MP4 experimental, though browsers take it. */
+        if (strcmp(p->audio.codec, "flac") == 0 && j->fmp4) {
+            add(a, "-strict");
+            add(a, "experimental");
+        }
     } else if (p->audio.present) {
         add(a, "-c:a");
         add(a, "aac");

@@ -287,6 +287,13 @@ static void argv_follows_the_plan(void **state)
     snprintf(start, sizeof(start), "%u", g.segs[4].first_chunk);
     assert_true(has_pair(argv, "-start_number", start));
     assert_false(has_pair(argv, "-force_key_frames", NULL));
+    assert_false(has_pair(argv, "-strict", NULL));
+    hls_argv_free(argv);
+
+    /* FLAC copied into fMP4 needs ffmpeg 5.1's experimental flag. */
+    snprintf(p.audio.codec, sizeof(p.audio.codec), "flac");
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    assert_true(has_pair(argv, "-strict", "experimental"));
     hls_argv_free(argv);
 
     /* MPEG-TS when asked for. */
