@@ -12,9 +12,9 @@ set -euo pipefail
 out=${1:?usage: gen-media.sh DIR [--tiny]}
 mode=${2:-demo}
 if [ "$mode" = "--tiny" ]; then
-    dur=${REEL_MEDIA_SECONDS:-6}; size=320x180; big=320x180; rate=24
+    dur=${REEL_MEDIA_SECONDS:-6}; size=320x180; big=320x180; sd=240x180; rate=24
 else
-    dur=${REEL_MEDIA_SECONDS:-60}; size=1280x720; big=1920x1080; rate=24
+    dur=${REEL_MEDIA_SECONDS:-60}; size=1280x720; big=1920x1080; sd=720x576; rate=24
 fi
 font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 mkdir -p "$out/Movies" "$out/TV/Demo Show/Season 01"
@@ -54,6 +54,27 @@ make "$m/Home Video (2003).avi" "MPEG-4 ASP MP3 AVI" "$size" stereo \
     -c:v mpeg4 -vtag XVID -q:v 4 -g 48 -c:a libmp3lame -b:a 128k -f avi
 make "$m/Live Session (2016).mkv" "H.264 FLAC MKV" "$size" stereo \
     -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a flac -f matroska
+# Interlaced and anamorphic (16:9 in 4:3 pixels), as broadcast recordings are.
+make "$m/Evening News (1999).ts" "MPEG-2 interlaced anamorphic" "$sd" stereo \
+    -c:v mpeg2video -b:v 3M -g 12 -flags +ilme+ildct -top 1 -aspect 16:9 \
+    -c:a ac3 -b:a 192k -f mpegts
+# A phone's clip, filmed upright: stored landscape with a quarter-turn display matrix,
+# which ffmpeg 5.1 writes only when copying.
+phone="$m/Phone Clip (2022).mp4"
+if [ ! -s "$phone" ]; then
+    make "$out/phone.tmp" "H.264 rotated" "$size" stereo \
+        -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a aac -b:a 128k -f mp4
+    ffmpeg -hide_banner -loglevel error -y -i "$out/phone.tmp" -c copy \
+        -metadata:s:v:0 rotate=90 -f mp4 "$phone.part"
+    mv "$phone.part" "$phone"
+    rm -f "$out/phone.tmp"
+fi
+# HDR10: HEVC Main 10, PQ transfer and BT.2020 primaries, with E-AC-3.
+make "$m/Bright Lights (2024).mkv" "HEVC HDR10 E-AC-3" "$size" 5.1 \
+    -c:v libx265 -preset ultrafast -pix_fmt yuv420p10le \
+    -x265-params log-level=error:keyint=48:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc \
+    -color_primaries bt2020 -color_trc smpte2084 -colorspace bt2020nc \
+    -c:a eac3 -b:a 384k -f matroska
 
 s="$out/TV/Demo Show/Season 01"
 for e in 1 2 3; do

@@ -85,5 +85,7 @@ export function deviceProfile() {
   const can = (type) =>
     (window.MediaSource && MediaSource.isTypeSupported(type)) ||
     video.canPlayType(type) === "probably";
-  return { ...fileLists(can, video), hls: hlsLists() };
+  // A screen that shows HDR gets HDR10 and HLG as they are; any other gets them tone-mapped.
+  const hdr = window.matchMedia?.("(dynamic-range: high)").matches ?? false;
+  return { ...fileLists(can, video), hls: hlsLists(), hdr };
 }

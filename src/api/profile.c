@@ -157,5 +157,9 @@ int api_profile_parse(json_t *j, struct device_profile *p, char *err, size_t err
         rc = get_int(j, "max_bitrate", 1000000000000LL, "", &p->max_bitrate, err, errsize);
     if (rc == 0)
         rc = parse_hls(json_object_get(j, "hls"), p, err, errsize);
+    json_t *hdr = json_object_get(j, "hdr");
+    if (rc == 0 && hdr && !json_is_boolean(hdr))
+        return bad(err, errsize, "hdr", "expected true or false");
+    p->hdr = json_is_true(hdr);
     return rc;
 }

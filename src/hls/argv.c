@@ -78,6 +78,32 @@ static void input_args(struct args *a, const struct hls_job *j, bool copy_video)
     }
 }
 
+/* The video filters, in order: deinterlace (bwdif, only frames marked interlaced), map HDR
+ * to SDR BT.709 (zscale to linear light, Hable's curve, back to BT.709), scale to the
+ * rendition's display size with square pixels. A rotated source is turned by ffmpeg's own
+ * autorotation before these, so the size is already the turned one. */
+static int video_filters(const struct hls_job *j, struct buf *vf)
+{
+    const struct stream_plan *v = &j->plan->video;
+    const struct hls_rendition *r = j->rendition;
+    int rc = 0;
+    if (v->deinterlace)
+        rc = buf_puts(vf, "bwdif=mode=send_frame:parity=auto:deint=interlaced,");
+    if (rc == 0 && v->tonemap) {
+        rc = buf_puts(vf, "zscale=");
+        if (rc == 0 && *v->transfer_in)
+            rc = buf_printf(vf, "tin=%s:", v->transfer_in);
+        if (rc == 0 && *v->primaries_in)
+            rc = buf_printf(vf, "pin=%s:", v->primaries_in);
+        if (rc == 0)
+            rc = buf_puts(vf, "t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
+                              "tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,");
+    }
+    if (rc == 0)
+        rc = buf_printf(vf, "scale=%d:%d,setsar=1,format=yuv420p", r->width, r->height);
+    return rc;
+}
+
 /* H.264 at the rendition's size and bitrate, with keyframes only where the grid says. */
 static void encode_video_args(struct args *a, const struct hls_job *j)
 {
@@ -99,8 +125,22 @@ static void encode_video_args(struct args *a, const struct hls_job *j)
     add(a, "high");
     add(a, "-level:v");
     add(a, "%d.%d", level / 10, level % 10);
+    struct buf vf;
+    buf_init(&vf, BUF_NO_CAP);
+    rc = video_filters(j, &vf);
+    if (rc < 0)
+        a->err = rc;
     add(a, "-vf");
-    add(a, "scale=%d:%d,format=yuv420p", r->width, r->height);
+    add(a, "%s", vf.ptr);
+    buf_release(&vf);
+    if (j->plan->video.tonemap) {
+        add(a, "-color_primaries");
+        add(a, "bt709");
+        add(a, "-color_trc");
+        add(a, "bt709");
+        add(a, "-colorspace");
+        add(a, "bt709");
+    }
     add(a, "-b:v");
     add(a, "%lld", (long long)r->video_bitrate);
     add(a, "-maxrate");

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,49 @@ static const char *tag(AVDictionary *d, const char *key)
 {
     AVDictionaryEntry *e = av_dict_get(d, key, NULL, 0);
     return e ? e->value : NULL;
+}
+
+static const char *field_order_name(enum AVFieldOrder o)
+{
+    switch (o) {
+    case AV_FIELD_PROGRESSIVE:
+        return "progressive";
+    case AV_FIELD_TT:
+        return "tt";
+    case AV_FIELD_BB:
+        return "bb";
+    case AV_FIELD_TB:
+        return "tb";
+    case AV_FIELD_BT:
+        return "bt";
+    default:
+        return "";
+    }
+}
+
+/* Field order, colour, sample aspect ratio and display rotation of a video stream. */
+static void display_facts(const AVStream *st, struct media_stream *m)
+{
+    const AVCodecParameters *par = st->codecpar;
+    snprintf(m->field_order, sizeof(m->field_order), "%s", field_order_name(par->field_order));
+    const char *trc = av_color_transfer_name(par->color_trc);
+    const char *prim = av_color_primaries_name(par->color_primaries);
+    if (par->color_trc != AVCOL_TRC_UNSPECIFIED && trc)
+        snprintf(m->color_transfer, sizeof(m->color_transfer), "%s", trc);
+    if (par->color_primaries != AVCOL_PRI_UNSPECIFIED && prim)
+        snprintf(m->color_primaries, sizeof(m->color_primaries), "%s", prim);
+    AVRational sar =
+        st->sample_aspect_ratio.num ? st->sample_aspect_ratio : par->sample_aspect_ratio;
+    if (sar.num > 0 && sar.den > 0 && sar.num != sar.den) {
+        av_reduce(&m->sar_num, &m->sar_den, sar.num, sar.den, 1 << 16);
+    }
+    const uint8_t *matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    if (matrix) {
+        /* av_display_rotation_get() is counter-clockwise; players speak clockwise. */
+        long deg = lround(-av_display_rotation_get((const int32_t *)matrix));
+        deg = ((deg % 360) + 360) % 360;
+        m->rotation = (int)(deg / 90 * 90);
+    }
 }
 
 static int add_stream(struct media_file *f, const AVStream *st)
@@ -91,6 +136,7 @@ static int add_stream(struct media_file *f, const AVStream *st)
         AVRational r = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
         if (r.num && r.den)
             m->frame_rate = av_q2d(r);
+        display_facts(st, m);
     } else if (m->type == STREAM_AUDIO) {
         m->channels = par->ch_layout.nb_channels;
         m->sample_rate = par->sample_rate;

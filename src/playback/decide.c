@@ -95,6 +95,27 @@ static uint32_t video_reasons(const struct media_stream *v, const struct codec_c
     return r;
 }
 
+/* What the screen cannot show, whatever the codec lists say. */
+static uint32_t display_reasons(const struct media_stream *v, const struct device_profile *p)
+{
+    return media_stream_hdr(v) && !p->hdr ? 1u << REASON_HDR : 0;
+}
+
+/* The size a frame is shown at: the sample aspect ratio and a quarter turn applied. */
+static void display_size(const struct media_stream *v, int *width, int *height)
+{
+    int64_t w = v->width, h = v->height;
+    if (v->sar_num > 0 && v->sar_den > 0)
+        w = w * v->sar_num / v->sar_den;
+    if (v->rotation == 90 || v->rotation == 270) {
+        int64_t t = w;
+        w = h;
+        h = t;
+    }
+    *width = (int)w;
+    *height = (int)h;
+}
+
 static uint32_t audio_reasons(const struct media_stream *a, const struct codec_caps *list, int n)
 {
     const struct codec_caps *c = profile_find(list, n, a->codec);
@@ -128,13 +149,19 @@ static void encode_video(struct stream_plan *sp, const struct media_stream *v,
     sp->copy = false;
     snprintf(sp->codec, sizeof(sp->codec), "h264");
     sp->bit_depth = 8;
-    int height = v->height > 0 ? v->height : MAX_ENCODE_HEIGHT;
+    sp->deinterlace = media_stream_interlaced(v);
+    sp->tonemap = media_stream_hdr(v);
+    snprintf(sp->transfer_in, sizeof(sp->transfer_in), "%s", v->color_transfer);
+    snprintf(sp->primaries_in, sizeof(sp->primaries_in), "%s", v->color_primaries);
+    int src_width, src_height;
+    display_size(v, &src_width, &src_height);
+    int height = src_height > 0 ? src_height : MAX_ENCODE_HEIGHT;
     const struct codec_caps *c = profile_find(hls->video, hls->nvideo, "h264");
     if (height > MAX_ENCODE_HEIGHT)
         height = MAX_ENCODE_HEIGHT;
     if (c && c->max_height && height > c->max_height)
         height = c->max_height;
-    int width = v->height > 0 ? (int)((int64_t)v->width * height / v->height) : height * 16 / 9;
+    int width = src_height > 0 ? (int)((int64_t)src_width * height / src_height) : height * 16 / 9;
     if (c && c->max_width && width > c->max_width) {
         height = (int)((int64_t)height * c->max_width / width);
         width = c->max_width;
@@ -173,7 +200,7 @@ int decide(const struct media_file *f, const struct device_profile *p, const str
         cap = o->max_bitrate;
     out->max_bitrate = cap;
 
-    uint32_t vr = v ? video_reasons(v, p->video, p->nvideo) : 0;
+    uint32_t vr = v ? video_reasons(v, p->video, p->nvideo) | display_reasons(v, p) : 0;
     uint32_t ar = a ? audio_reasons(a, p->audio, p->naudio) : 0;
     uint32_t r = vr | ar;
     if (!container_ok(p, f->container))
@@ -200,7 +227,8 @@ int decide(const struct media_file *f, const struct device_profile *p, const str
 
     /* HLS: what the segments can carry for this client decides what is copied. */
     const struct codec_set *hls = o->ts ? &p->ts : &p->fmp4;
-    bool video_fits = v && video_reasons(v, hls->video, hls->nvideo) == 0 && hls_can_copy(v->codec);
+    bool video_fits = v && video_reasons(v, hls->video, hls->nvideo) == 0 &&
+                      display_reasons(v, p) == 0 && hls_can_copy(v->codec);
     bool audio_fits = a && audio_reasons(a, hls->audio, hls->naudio) == 0 && hls_can_copy(a->codec);
     /* A conversion the file's own reasons do not explain is the segments' doing. */
     if (v && !video_fits && vr == 0)

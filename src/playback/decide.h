@@ -24,7 +24,8 @@
     X(REASON_SECONDARY_AUDIO, "secondary_audio_not_supported")                                     \
     X(REASON_BITRATE, "bitrate_too_high")                                                          \
     X(REASON_HLS_VIDEO, "video_codec_not_supported_in_hls")                                        \
-    X(REASON_HLS_AUDIO, "audio_codec_not_supported_in_hls")
+    X(REASON_HLS_AUDIO, "audio_codec_not_supported_in_hls")                                        \
+    X(REASON_HDR, "hdr_not_supported")
 
 enum playback_reason {
 #define X(code, name) code,
@@ -49,6 +50,12 @@ struct stream_plan {
     double frame_rate; /* video */
     int channels;      /* audio */
     int64_t bitrate;   /* bits per second; for a copy, the source's estimate */
+    /* Encoded video: what the filters must do to look right. width and height above are
+     * the display size (sample aspect ratio and rotation applied). */
+    bool deinterlace;     /* the source is interlaced */
+    bool tonemap;         /* the source is HDR (PQ or HLG): map it to SDR BT.709 */
+    char transfer_in[24]; /* the source's transfer and primaries, for the tone map */
+    char primaries_in[16];
 };
 
 struct play_options {

@@ -42,6 +42,7 @@ struct device_profile {
     struct codec_caps audio[PROFILE_MAX_CODECS];
     int naudio;
     struct codec_set fmp4, ts; /* inside HLS segments of each kind */
+    bool hdr;                  /* the screen shows HDR10 and HLG as they are */
     int64_t max_bitrate;
 };
 

@@ -32,3 +32,14 @@ const char *stream_type_name(enum stream_type t)
     static const char *const names[] = {"video", "audio", "subtitle", "other"};
     return names[t];
 }
+
+bool media_stream_hdr(const struct media_stream *s)
+{
+    return strcmp(s->color_transfer, "smpte2084") == 0 ||
+           strcmp(s->color_transfer, "arib-std-b67") == 0;
+}
+
+bool media_stream_interlaced(const struct media_stream *s)
+{
+    return *s->field_order && strcmp(s->field_order, "progressive") != 0;
+}

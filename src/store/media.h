@@ -34,6 +34,12 @@ struct media_stream {
     int channels;
     int sample_rate;
     double frame_rate;
+    /* Video: how it must be shown. */
+    char field_order[12];     /* "progressive", "tt", "bb", "tb", "bt", or "" unknown */
+    char color_transfer[24];  /* ffmpeg's name: "bt709", "smpte2084" (PQ), "arib-std-b67" (HLG) */
+    char color_primaries[16]; /* "bt709", "bt2020", … */
+    int sar_num, sar_den;     /* sample aspect ratio, 0/0 when unknown (square) */
+    int rotation;             /* display rotation clockwise: 0, 90, 180 or 270 */
     bool is_default;
     char *title;    /* owned, may be NULL */
     char *external; /* owned: the sidecar file's path, or NULL */
@@ -54,6 +60,11 @@ struct media_file {
     struct media_stream *streams;
     size_t nstreams;
 };
+
+/* Whether a video stream is HDR: PQ (HDR10) or HLG. */
+bool media_stream_hdr(const struct media_stream *s);
+/* Whether a video stream is interlaced, as far as the probe knows. */
+bool media_stream_interlaced(const struct media_stream *s);
 
 /* Frees what the file owns and zeroes it. Accepts NULL. */
 void media_file_release(struct media_file *f);

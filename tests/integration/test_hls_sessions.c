@@ -19,13 +19,16 @@ static const char *const media[] = {
     "Movies/Night Clock (2019).mkv",
     "Movies/Home Video (2003).avi",
     "Movies/Live Session (2016).mkv",
+    "Movies/Evening News (1999).ts",
+    "Movies/Phone Clip (2022).mp4",
+    "Movies/Bright Lights (2024).mkv",
     NULL,
 };
 
 struct fixture {
     struct server s;
     char token[80];
-    int mp4, hevc, remux, broken, avi, flac;
+    int mp4, hevc, remux, broken, avi, flac, news, phone, hdr;
 };
 
 static int setup(void **state)
@@ -58,6 +61,9 @@ static int setup(void **state)
     fx->broken = movie_file_id(&fx->s, fx->token, "Spoilt");
     fx->avi = movie_file_id(&fx->s, fx->token, "Home Video");
     fx->flac = movie_file_id(&fx->s, fx->token, "Live Session");
+    fx->news = movie_file_id(&fx->s, fx->token, "Evening News");
+    fx->phone = movie_file_id(&fx->s, fx->token, "Phone Clip");
+    fx->hdr = movie_file_id(&fx->s, fx->token, "Bright Lights");
     *state = fx;
     return 0;
 }
@@ -286,6 +292,35 @@ static void the_decision_and_the_encoder_agree_on_bitrates(void **state)
     end_session(fx, base);
 }
 
+/* ffprobe's csv of entries for the first segments that Reel serves of a rendition (its init
+ * segment and segments 0 and 1, as a player appends them), of every stream or of the
+ * streams select names ("v:0"); the caller frees it. */
+static char *probe_served(struct fixture *fx, const char *base, const char *rendition,
+                          const char *select, const char *entries)
+{
+    char file[256], path[256];
+    snprintf(file, sizeof(file), "%s/first.mp4", fx->s.dir);
+    FILE *out = fopen(file, "wb");
+    assert_non_null(out);
+    const char *parts[] = {"init.mp4", "0.m4s", "1.m4s"};
+    for (size_t i = 0; i < 3; i++) {
+        struct response r;
+        snprintf(path, sizeof(path), "%s/%s/%s", base, rendition, parts[i]);
+        http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+        assert_status(&r, 200);
+        assert_int_equal(fwrite(r.body, 1, r.len, out), r.len);
+        response_free(&r);
+    }
+    fclose(out);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "ffprobe -v error %s%s -show_entries %s -of csv=p=0 '%s' 2>&1",
+             select ? "-select_streams " : "", select ? select : "", entries, file);
+    int status;
+    char *text = run(cmd, &status);
+    assert_int_equal(status, 0);
+    return text;
+}
+
 /* Chromium as the web app describes it: it plays MP4 and WebM files with H.264, VP9, MP3,
  * FLAC…, but its Media Source Extensions take only H.264 and AAC inside fMP4 segments. */
 static const char chromium[] =
@@ -354,27 +389,67 @@ static void what_segments_cannot_carry_is_converted(void **state)
     assert_null(strstr(r.body, "fLaC"));
     response_free(&r);
     /* The served segments hold what the playlist says: H.264 copied, AAC made. */
-    char file[256];
-    snprintf(file, sizeof(file), "%s/first.mp4", fx->s.dir);
-    FILE *out = fopen(file, "wb");
-    assert_non_null(out);
-    const char *parts[] = {"init.mp4", "0.m4s", "1.m4s"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof(path), "%s/copy/%s", base, parts[i]);
-        http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
-        assert_status(&r, 200);
-        assert_int_equal(fwrite(r.body, 1, r.len, out), r.len);
-        response_free(&r);
-    }
-    fclose(out);
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd),
-             "ffprobe -v error -show_entries stream=codec_name -of csv=p=0 '%s' 2>&1", file);
-    int status;
-    char *codecs = run(cmd, &status);
-    assert_int_equal(status, 0);
+    char *codecs = probe_served(fx, base, "copy", NULL, "stream=codec_name");
     assert_string_equal(codecs, "h264\naac\n");
     free(codecs);
+    end_session(fx, base);
+}
+
+/* Opens the HLS session the Chromium profile (plus extra members) gets for a file; returns
+ * the decision, writes the session's base URL and first rendition's name. */
+static json_t *chromium_session(struct fixture *fx, int file, const char *extra, char *base,
+                                size_t size, char *rendition, size_t rsize)
+{
+    char path[64], body[1024];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d", file);
+    snprintf(body, sizeof(body), "%.*s%s}", (int)strlen(chromium) - 1, chromium, extra);
+    struct response r;
+    http(&fx->s, "POST", path, fx->token, body, NULL, &r);
+    assert_status(&r, 200);
+    json_t *decision = json_incref(r.json);
+    response_free(&r);
+    snprintf(base, size, "/api/v1/hls/%s",
+             json_string_value(json_object_get(decision, "session_id")));
+    json_t *rung = json_array_get(json_object_get(decision, "renditions"), 0);
+    snprintf(rendition, rsize, "%s", json_string_value(json_object_get(rung, "name")));
+    return decision;
+}
+
+/* What Reel encodes looks as the source does on an ordinary screen: interlaced video comes
+ * out progressive and anamorphic video keeps its shape, HDR10 becomes SDR BT.709, and a
+ * phone's quarter-turned clip stands upright. Checked with ffprobe on the served segments. */
+static void encodes_look_like_their_sources(void **state)
+{
+    struct fixture *fx = *state;
+    char base[128], rendition[32];
+    json_t *d =
+        chromium_session(fx, fx->news, "", base, sizeof(base), rendition, sizeof(rendition));
+    assert_string_equal(json_string_value(json_object_get(d, "method")), "transcode");
+    json_decref(d);
+    /* 240x180 at 4:3 pixels is 320x180 on screen. */
+    char *facts = probe_served(fx, base, rendition, "v:0",
+                               "stream=width,height,sample_aspect_ratio,field_order");
+    assert_string_equal(facts, "320,180,1:1,progressive\n");
+    free(facts);
+    end_session(fx, base);
+
+    d = chromium_session(fx, fx->hdr, "", base, sizeof(base), rendition, sizeof(rendition));
+    assert_true(has_reason(d, "hdr_not_supported"));
+    json_decref(d);
+    facts =
+        probe_served(fx, base, rendition, "v:0", "stream=pix_fmt,color_transfer,color_primaries");
+    assert_string_equal(facts, "yuv420p,bt709,bt709\n");
+    free(facts);
+    end_session(fx, base);
+
+    /* A low cap makes the clip a transcode. */
+    d = chromium_session(fx, fx->phone, ", \"max_bitrate\": 200000", base, sizeof(base), rendition,
+                         sizeof(rendition));
+    assert_string_equal(json_string_value(json_object_get(d, "method")), "transcode");
+    json_decref(d);
+    facts = probe_served(fx, base, rendition, "v:0", "stream=width,height");
+    assert_string_equal(facts, "180,320\n");
+    free(facts);
     end_session(fx, base);
 }
 
@@ -714,6 +789,7 @@ int main(void)
         cmocka_unit_test(the_decision_and_the_encoder_agree_on_bitrates),
         cmocka_unit_test(what_segments_cannot_carry_is_converted),
         cmocka_unit_test(a_client_decode_error_changes_the_plan),
+        cmocka_unit_test(encodes_look_like_their_sources),
         cmocka_unit_test(a_seek_to_the_last_quarter_lands_in_place),
         cmocka_unit_test(sessions_belong_to_their_user),
         cmocka_unit_test(delete_and_idle_end_sessions_completely),

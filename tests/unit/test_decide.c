@@ -420,6 +420,81 @@ static void segments_and_client_errors_decide_what_is_copied(void **state)
     media_file_release(&f);
 }
 
+/* Encodes keep the display shape, deinterlace, and map HDR to what the screen shows. */
+static void encodes_look_like_the_source(void **state)
+{
+    (void)state;
+    static const struct combo mpeg2 = {.name = "MPEG-2 in TS",
+                                       .container = "mpegts",
+                                       .bitrate = 4000000,
+                                       .vcodec = "mpeg2video",
+                                       .vprofile = "Main",
+                                       .depth = 8,
+                                       .width = 720,
+                                       .height = 480,
+                                       .audio = {{"ac3", 2, "eng", true}}};
+    struct media_file f;
+    build(&mpeg2, &f);
+    struct media_stream *v = &f.streams[0];
+    /* Anamorphic 16:9 NTSC, interlaced top field first. */
+    v->sar_num = 32;
+    v->sar_den = 27;
+    snprintf(v->field_order, sizeof(v->field_order), "tt");
+    struct device_profile p;
+    profile_default(&p);
+    struct play_options o = {0};
+    struct plan plan;
+    assert_int_equal(decide(&f, &p, &o, &plan), 0);
+    assert_int_equal(plan.video.height, 480);
+    assert_int_equal(plan.video.width, 852); /* 720 x 32/27 = 853, made even */
+    assert_true(plan.video.deinterlace);
+    assert_false(plan.video.tonemap);
+    /* A phone clip turned a quarter: shown portrait. */
+    v->sar_num = v->sar_den = 0;
+    snprintf(v->field_order, sizeof(v->field_order), "progressive");
+    v->width = 1920;
+    v->height = 1080;
+    v->rotation = 90;
+    assert_int_equal(decide(&f, &p, &o, &plan), 0);
+    assert_false(plan.video.deinterlace);
+    assert_int_equal(plan.video.height, 1080);
+    assert_int_equal(plan.video.width, 606);
+    media_file_release(&f);
+
+    /* HDR10 HEVC: a screen that cannot show it gets a tone-mapped transcode, with a reason;
+     * one that can gets the HEVC as it is. */
+    static const struct combo hdr = {.name = "HDR10 HEVC in MP4",
+                                     .container = "mp4",
+                                     .bitrate = 8000000,
+                                     .vcodec = "hevc",
+                                     .vprofile = "Main 10",
+                                     .level = 150,
+                                     .depth = 10,
+                                     .width = 3840,
+                                     .height = 2160,
+                                     .audio = {{"aac", 2, "eng", true}}};
+    build(&hdr, &f);
+    v = &f.streams[0];
+    snprintf(v->color_transfer, sizeof(v->color_transfer), "smpte2084");
+    snprintf(v->color_primaries, sizeof(v->color_primaries), "bt2020");
+    char err[256];
+    json_t *j = json_loads("{\"containers\":[\"mp4\"],\"video\":[{\"codec\":\"hevc\"}],"
+                           "\"audio\":[{\"codec\":\"aac\"}]}",
+                           0, NULL);
+    assert_int_equal(api_profile_parse(j, &p, err, sizeof(err)), 0);
+    assert_false(p.hdr);
+    assert_int_equal(decide(&f, &p, &o, &plan), 0);
+    assert_int_equal(plan.method, PLAY_TRANSCODE);
+    assert_true(plan.reasons & (1u << REASON_HDR));
+    assert_true(plan.video.tonemap);
+    assert_string_equal(plan.video.transfer_in, "smpte2084");
+    p.hdr = true;
+    assert_int_equal(decide(&f, &p, &o, &plan), 0);
+    assert_int_equal(plan.method, PLAY_DIRECT);
+    json_decref(j);
+    media_file_release(&f);
+}
+
 static void refuses_files_without_media(void **state)
 {
     (void)state;
@@ -473,6 +548,7 @@ int main(void)
         cmocka_unit_test(decides_every_combination),
         cmocka_unit_test(encodes_within_the_limits),
         cmocka_unit_test(segments_and_client_errors_decide_what_is_copied),
+        cmocka_unit_test(encodes_look_like_the_source),
         cmocka_unit_test(refuses_files_without_media),
         cmocka_unit_test(bad_profiles_name_the_field),
     };

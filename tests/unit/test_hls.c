@@ -213,6 +213,54 @@ static size_t index_of(char **argv, const char *opt)
     return 0;
 }
 
+/* Interlaced HDR10 becomes progressive SDR BT.709, in that order, at square pixels. */
+static void filters_make_encodes_look_right(void **state)
+{
+    (void)state;
+    struct hls_grid g;
+    assert_int_equal(grid_encode(60.0, 4.0, &g), 0);
+    struct plan p = {.method = PLAY_TRANSCODE};
+    p.video = (struct stream_plan){.present = true,
+                                   .codec = "h264",
+                                   .width = 1920,
+                                   .height = 1080,
+                                   .deinterlace = true,
+                                   .tonemap = true,
+                                   .transfer_in = "smpte2084",
+                                   .primaries_in = "bt2020"};
+    struct hls_rendition r = {.name = "720p", .width = 1280, .height = 720, .video_bitrate = 1};
+    struct hls_job job = {.ffmpeg = "ffmpeg",
+                          .input = "/in",
+                          .dir = "/t",
+                          .plan = &p,
+                          .rendition = &r,
+                          .grid = &g,
+                          .fmp4 = true};
+    char **argv;
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    const char *vf = argv[index_of(argv, "-vf") + 1];
+    const char *bwdif = strstr(vf, "bwdif=mode=send_frame:parity=auto:deint=interlaced");
+    const char *zscale = strstr(vf, "zscale=tin=smpte2084:pin=bt2020:t=linear");
+    const char *tonemap = strstr(vf, "tonemap=tonemap=hable");
+    const char *scale = strstr(vf, "scale=1280:720,setsar=1,format=yuv420p");
+    assert_non_null(bwdif);
+    assert_non_null(zscale);
+    assert_non_null(tonemap);
+    assert_non_null(scale);
+    assert_true(vf == bwdif && bwdif < zscale && zscale < tonemap && tonemap < scale);
+    assert_true(has_pair(argv, "-color_trc", "bt709"));
+    assert_true(has_pair(argv, "-color_primaries", "bt709"));
+    hls_argv_free(argv);
+
+    /* A progressive SDR source gets the scale alone. */
+    p.video.deinterlace = p.video.tonemap = false;
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    assert_string_equal(argv[index_of(argv, "-vf") + 1], "scale=1280:720,setsar=1,format=yuv420p");
+    assert_false(has_pair(argv, "-color_trc", NULL));
+    hls_argv_free(argv);
+    grid_release(&g);
+}
+
 static void argv_follows_the_plan(void **state)
 {
     (void)state;
@@ -239,7 +287,7 @@ static void argv_follows_the_plan(void **state)
     assert_true(has_pair(argv, "-ss", "12.000")); /* segment 5 starts at 1+1+2+4+4 */
     assert_true(has_pair(argv, "-i", "/m/in.mkv"));
     assert_true(has_pair(argv, "-c:v", "libx264"));
-    assert_true(has_pair(argv, "-vf", "scale=1280:720,format=yuv420p"));
+    assert_true(has_pair(argv, "-vf", "scale=1280:720,setsar=1,format=yuv420p"));
     assert_true(has_pair(argv, "-level:v", "3.1"));
     assert_true(has_pair(argv, "-force_key_frames", NULL));
     assert_true(has_pair(argv, "-start_number", "5"));
@@ -314,6 +362,7 @@ int main(void)
         cmocka_unit_test(media_playlist_is_whole_vod),
         cmocka_unit_test(renditions_fit_the_source_and_cap),
         cmocka_unit_test(argv_follows_the_plan),
+        cmocka_unit_test(filters_make_encodes_look_right),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
