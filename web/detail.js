@@ -28,7 +28,16 @@ export async function renderDetail(id) {
   if (item.kind === "show" || item.kind === "season") return renderShow(item);
   const file = item.files[0];
   const profile = deviceProfile();
-  const plan = await api(`/api/v1/playback/${file.id}`, { method: "POST", body: { profile } });
+  // A file that cannot be played (the probe failed, or it holds no audio or video) says
+  // why on its page, and offers no Play button that would only fail.
+  const plan = await api(`/api/v1/playback/${file.id}`, {
+    method: "POST",
+    body: { profile },
+  }).catch((e) => {
+    if (e.status === 422) return { unplayable: e.message };
+    throw e;
+  });
+  if (plan.unplayable) return renderUnplayable(item, file, plan.unplayable);
   const resume = plan.resume_position;
   const play = (start) => {
     warm.played = true;
@@ -89,6 +98,28 @@ export async function renderDetail(id) {
             : " — this browser plays the file as it is.",
         ),
         el("ul", { class: "facts" }, describeStreams(file)),
+      ),
+    ),
+  );
+}
+
+function renderUnplayable(item, file, why) {
+  main.replaceChildren(
+    el(
+      "article",
+      { class: "detail" },
+      el("div", { class: "noposter" }),
+      el(
+        "div",
+        {},
+        el("h1", {}, item.title, item.year ? ` (${item.year})` : ""),
+        el(
+          "div",
+          { class: "actions" },
+          el("button", { disabled: true, "aria-describedby": "method" }, "Cannot play"),
+        ),
+        el("p", { class: "error", id: "method", role: "status" }, why),
+        el("p", { class: "facts" }, file.name),
       ),
     ),
   );

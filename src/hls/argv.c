@@ -37,10 +37,10 @@ __attribute__((format(printf, 2, 3))) static void add(struct args *a, const char
 
 /* Keyframes at every later segment start, in the source's time (the encoder sees -copyts
  * timestamps), so that segment n of any encoder run is chunk n. */
-static int keyframe_times(const struct hls_grid *g, size_t from, struct buf *b)
+static int keyframe_times(const struct hls_grid *g, size_t from, double start_s, struct buf *b)
 {
     for (size_t i = from + 1; i < g->n; i++) {
-        int rc = buf_printf(b, "%s%.3f", b->len ? "," : "", g->segs[i].start);
+        int rc = buf_printf(b, "%s%.3f", b->len ? "," : "", start_s + g->segs[i].start);
         if (rc < 0)
             return rc;
     }
@@ -57,7 +57,7 @@ static void input_args(struct args *a, const struct hls_job *j, bool copy_video)
          * the video has B-frames, so aim just past the keyframe; -noaccurate_seek keeps the
          * audio from there too. */
         if (seg->first_chunk > 0) {
-            double kf = j->keyframes[seg->first_chunk];
+            double kf = j->keyframes[seg->first_chunk] - j->start_s;
             add(a, "-noaccurate_seek");
             add(a, "-ss");
             add(a, "%.3f", kf + 0.2);
@@ -110,7 +110,7 @@ static void encode_video_args(struct args *a, const struct hls_job *j)
     const struct hls_rendition *r = j->rendition;
     struct buf times;
     buf_init(&times, BUF_NO_CAP);
-    int rc = keyframe_times(j->grid, j->start_segment, &times);
+    int rc = keyframe_times(j->grid, j->start_segment, j->start_s, &times);
     if (rc < 0)
         a->err = rc;
     int level = playlist_h264_level(r->width, r->height);

@@ -13,7 +13,9 @@
  *
  * Timestamps are the source's own (-copyts), and the fMP4 fragments carry them as they
  * are (no edit list, no shift to zero), so chunks from encoders started at different
- * places line up, and audio stays in sync after a seek.
+ * places line up, and audio stays in sync after a seek. The grid counts from the source's
+ * first timestamp (start_s): forced keyframes are start_s + the grid's times, while -ss,
+ * which ffmpeg takes from the file's start, is the grid's time itself.
  */
 struct hls_job {
     const char *ffmpeg; /* the binary, looked up in PATH */
@@ -23,7 +25,8 @@ struct hls_job {
     const struct plan *plan;
     const struct hls_rendition *rendition;
     const struct hls_grid *grid;
-    const double *keyframes; /* copy only: where chunks start */
+    const double *keyframes; /* copy only: where chunks start, in the source's time */
+    double start_s;          /* the source's first timestamp: playlist time 0 */
     size_t start_segment;
     bool fmp4;
     unsigned run; /* numbers this encoder's init file */

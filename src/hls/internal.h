@@ -54,6 +54,7 @@ struct session {
     int64_t user_id;
     char *input;
     double duration;
+    double start_s; /* the source's first timestamp */
     struct plan plan;
     bool fmp4;
     double *keyframes;

@@ -151,6 +151,7 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
     s->user_id = o->user_id;
     s->input = strdup(o->file->path);
     s->duration = o->file->duration_ms / 1000.0;
+    s->start_s = o->file->start_ms / 1000.0;
     s->plan = *o->plan;
     s->fmp4 = o->fmp4;
     s->start_ms = o->start_ms;

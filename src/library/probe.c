@@ -205,6 +205,9 @@ int probe_file(struct media_file *f)
     }
     container_name(ctx->iformat, f->path, f->container, sizeof(f->container));
     f->duration_ms = ctx->duration > 0 ? av_rescale(ctx->duration, 1000, AV_TIME_BASE) : 0;
+    f->start_ms = ctx->start_time != AV_NOPTS_VALUE && ctx->start_time > 0
+                      ? av_rescale(ctx->start_time, 1000, AV_TIME_BASE)
+                      : 0;
     f->bitrate = ctx->bit_rate > 0 ? ctx->bit_rate : 0;
     int err = 0;
     for (unsigned i = 0; i < ctx->nb_streams && err == 0; i++)

@@ -54,6 +54,7 @@ struct media_file {
     int64_t mtime;
     char container[16];
     int64_t duration_ms;
+    int64_t start_ms; /* the first timestamp (broadcast recordings rarely start at 0) */
     int64_t bitrate;
     char *error; /* why probing failed, or NULL */
     bool missing;

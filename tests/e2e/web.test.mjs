@@ -7,7 +7,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -134,6 +135,8 @@ before(async () => {
     env: { ...process.env, REEL_MEDIA_SECONDS: "120" },
     stdio: "ignore",
   });
+  // A file ffmpeg cannot read at all.
+  writeFileSync(join(library, "Movies", "Broken (2019).mp4"), randomBytes(5000));
   const font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   execFileSync("ffmpeg", [
     "-v",
@@ -353,7 +356,8 @@ test("8. every title plays and seeks", async () => {
   const page = await newPage();
   await signIn(page);
   const { body } = await apiAs(page, "/api/v1/library/items");
-  const titles = body.movies.map((m) => ({ title: m.title, file: m.files[0].id, item: m.id }));
+  const playable = body.movies.filter((m) => !m.files[0].error);
+  const titles = playable.map((m) => ({ title: m.title, file: m.files[0].id, item: m.id }));
   const rows = [];
   const failures = [];
   for (const { title, file, item } of titles) {
@@ -388,6 +392,13 @@ test("8. every title plays and seeks", async () => {
         `first frame ${r.first_frame?.toFixed(2) ?? "-"} s, seek ${r.seek?.toFixed(2) ?? "-"} s` +
         ` (${r.reasons})`,
     );
+  // A file that cannot be played says why on its page, and offers no Play that would fail.
+  const broken = body.movies.find((m) => m.files[0].error);
+  assert.ok(broken, "the library holds an unreadable file");
+  await page.goto(`${base}/item/${broken.id}`);
+  await page.locator("button:has-text('Cannot play')[disabled]").waitFor();
+  assert.match(await page.locator("#method").textContent(), /cannot be played/);
+  await shot(page, "8-unplayable");
   await page.close();
   assert.deepEqual(failures, []);
 });

@@ -22,13 +22,14 @@ static const char *const media[] = {
     "Movies/Evening News (1999).ts",
     "Movies/Phone Clip (2022).mp4",
     "Movies/Bright Lights (2024).mkv",
+    "Movies/Old Broadcast (1998).ts",
     NULL,
 };
 
 struct fixture {
     struct server s;
     char token[80];
-    int mp4, hevc, remux, broken, avi, flac, news, phone, hdr;
+    int mp4, hevc, remux, broken, avi, flac, news, phone, hdr, broadcast;
 };
 
 static int setup(void **state)
@@ -64,6 +65,7 @@ static int setup(void **state)
     fx->news = movie_file_id(&fx->s, fx->token, "Evening News");
     fx->phone = movie_file_id(&fx->s, fx->token, "Phone Clip");
     fx->hdr = movie_file_id(&fx->s, fx->token, "Bright Lights");
+    fx->broadcast = movie_file_id(&fx->s, fx->token, "Old Broadcast");
     *state = fx;
     return 0;
 }
@@ -453,6 +455,55 @@ static void encodes_look_like_their_sources(void **state)
     end_session(fx, base);
 }
 
+/* A broadcast recording's timestamps start at 1.4 s, not 0: the grid counts from there, so
+ * segment 1 starts 1 s into the title and the whole title reads back in full. */
+static void a_source_that_starts_late_keeps_its_grid(void **state)
+{
+    struct fixture *fx = *state;
+    char base[128], rendition[32], path[200];
+    json_t *d =
+        chromium_session(fx, fx->broadcast, "", base, sizeof(base), rendition, sizeof(rendition));
+    assert_string_equal(json_string_value(json_object_get(d, "method")), "transcode");
+    json_decref(d);
+    int status;
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd),
+             "ffprobe -v error -show_entries format=start_time -of csv=p=0 "
+             "'%s/Movies/Old Broadcast (1998).ts'",
+             fx->s.library);
+    char *text = run(cmd, &status);
+    double start = atof(text);
+    free(text);
+    assert_true(start > 1.0);
+    /* Segment 1 of the grid (after the 1 s opening one) starts at 1 s of the title. */
+    char file[256];
+    snprintf(file, sizeof(file), "%s/seg1.mp4", fx->s.dir);
+    FILE *out = fopen(file, "wb");
+    const char *parts[] = {"init.mp4", "1.m4s"};
+    for (size_t i = 0; i < 2; i++) {
+        struct response r;
+        snprintf(path, sizeof(path), "%s/%s/%s", base, rendition, parts[i]);
+        http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+        assert_status(&r, 200);
+        assert_int_equal(fwrite(r.body, 1, r.len, out), r.len);
+        response_free(&r);
+    }
+    fclose(out);
+    snprintf(
+        cmd, sizeof(cmd),
+        "ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of csv=p=0 '%s'",
+        file);
+    text = run(cmd, &status);
+    double got = atof(text);
+    free(text);
+    if (got < start + 0.95 || got > start + 1.05)
+        fail_msg("segment 1 starts at %.3f s, the source at %.3f s: expected %.3f", got, start,
+                 start + 1.0);
+    snprintf(path, sizeof(path), "%s/%s/index.m3u8", base, rendition);
+    read_with_ffmpeg(fx, path, 6.0);
+    end_session(fx, base);
+}
+
 /* A client that could not decode a codec says so; the next plan goes without it. */
 static void a_client_decode_error_changes_the_plan(void **state)
 {
@@ -790,6 +841,7 @@ int main(void)
         cmocka_unit_test(what_segments_cannot_carry_is_converted),
         cmocka_unit_test(a_client_decode_error_changes_the_plan),
         cmocka_unit_test(encodes_look_like_their_sources),
+        cmocka_unit_test(a_source_that_starts_late_keeps_its_grid),
         cmocka_unit_test(a_seek_to_the_last_quarter_lands_in_place),
         cmocka_unit_test(sessions_belong_to_their_user),
         cmocka_unit_test(delete_and_idle_end_sessions_completely),

@@ -307,6 +307,16 @@ static void argv_follows_the_plan(void **state)
         if (strcmp(argv[i], "-force_key_frames") == 0)
             assert_true(strncmp(argv[i + 1], "16.000,20.000,", 14) == 0);
     hls_argv_free(argv);
+
+    /* A source whose timestamps start at 1.43 s (a broadcast recording): -ss counts from
+     * the file's start as ffmpeg does, forced keyframes are in the source's own time. */
+    job.start_s = 1.43;
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    assert_true(has_pair(argv, "-ss", "12.000"));
+    const char *forced = argv[index_of(argv, "-force_key_frames") + 1];
+    assert_true(strncmp(forced, "17.430,21.430,", 14) == 0);
+    hls_argv_free(argv);
+    job.start_s = 0;
     grid_release(&g);
 
     /* A copy seeks just past the segment's keyframe and copies; HEVC is tagged hvc1. */

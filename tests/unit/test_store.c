@@ -99,7 +99,7 @@ static void tokens_expire_and_can_be_revoked(void **state)
 static void add_file(struct store *s, int64_t folder, const char *path, const char *title,
                      int season, int episode, int64_t scan, int64_t *id)
 {
-    struct media_file file = {.size = 100, .mtime = 5, .duration_ms = 60000};
+    struct media_file file = {.size = 100, .mtime = 5, .duration_ms = 60000, .start_ms = 1432};
     file.path = strdup(path);
     snprintf(file.container, sizeof(file.container), "mkv");
     struct media_stream *m;
@@ -109,6 +109,11 @@ static void add_file(struct store *s, int64_t folder, const char *path, const ch
     m->bit_depth = 10;
     m->width = 1920;
     m->height = 1080;
+    m->sar_num = 4;
+    m->sar_den = 3;
+    m->rotation = 90;
+    snprintf(m->field_order, sizeof(m->field_order), "tt");
+    snprintf(m->color_transfer, sizeof(m->color_transfer), "smpte2084");
     assert_int_equal(media_file_add_stream(&file, &m), 0);
     m->index = 1;
     m->type = STREAM_AUDIO;
@@ -161,6 +166,14 @@ static void files_build_the_item_tree(void **state)
     assert_string_equal(got.path, "/lib/m.mkv");
     assert_int_equal(got.nstreams, 2);
     assert_int_equal(got.streams[0].bit_depth, 10);
+    /* How it must be shown, and where its timestamps start, come back as saved. */
+    assert_int_equal(got.start_ms, 1432);
+    assert_int_equal(got.streams[0].sar_num, 4);
+    assert_int_equal(got.streams[0].sar_den, 3);
+    assert_int_equal(got.streams[0].rotation, 90);
+    assert_string_equal(got.streams[0].field_order, "tt");
+    assert_true(media_stream_hdr(&got.streams[0]));
+    assert_true(media_stream_interlaced(&got.streams[0]));
     assert_string_equal(got.streams[1].codec, "eac3");
     assert_string_equal(got.streams[1].title, "Surround");
     media_file_release(&got);

@@ -141,15 +141,16 @@ static int save_file(struct store *s, int64_t item, int64_t folder_id, const str
     sqlite3_stmt *st =
         db_stmt(s,
                 "INSERT INTO media_files (item_id, folder_id, path, size, mtime, container,"
-                " duration_ms, bitrate, error, missing, seen_scan, scanned_at)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)"
+                " duration_ms, bitrate, error, missing, seen_scan, scanned_at, start_ms)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12)"
                 " ON CONFLICT (path) DO UPDATE SET item_id = excluded.item_id,"
                 " folder_id = excluded.folder_id, size = excluded.size, mtime = excluded.mtime,"
                 " container = excluded.container, duration_ms = excluded.duration_ms,"
                 " bitrate = excluded.bitrate, error = excluded.error, missing = 0,"
-                " seen_scan = excluded.seen_scan, scanned_at = excluded.scanned_at RETURNING id",
-                "nitiiTnnTii", item, folder_id, f->path, f->size, f->mtime, f->container,
-                f->duration_ms, f->bitrate, f->error, scan, clock_wall_ms());
+                " seen_scan = excluded.seen_scan, scanned_at = excluded.scanned_at,"
+                " start_ms = excluded.start_ms RETURNING id",
+                "nitiiTnnTiii", item, folder_id, f->path, f->size, f->mtime, f->container,
+                f->duration_ms, f->bitrate, f->error, scan, clock_wall_ms(), f->start_ms);
     int rc = db_row(s, st, "cannot save file");
     if (rc == 0)
         *id = sqlite3_column_int64(st, 0);
@@ -333,7 +334,7 @@ int store_file_get(struct store *s, int64_t file_id, struct media_file *f)
     sqlite3_stmt *st = db_stmt(s,
                                "SELECT id, coalesce(item_id, 0), path, size, mtime,"
                                " coalesce(container, ''), coalesce(duration_ms, 0),"
-                               " coalesce(bitrate, 0), error, missing"
+                               " coalesce(bitrate, 0), error, missing, coalesce(start_ms, 0)"
                                " FROM media_files WHERE id = ?1",
                                "i", file_id);
     int rc = db_row(s, st, "cannot read file");
@@ -349,6 +350,7 @@ int store_file_get(struct store *s, int64_t file_id, struct media_file *f)
         f->bitrate = sqlite3_column_int64(st, 7);
         f->error = db_strdup(st, 8, &failed);
         f->missing = sqlite3_column_int(st, 9);
+        f->start_ms = sqlite3_column_int64(st, 10);
         rc = failed || !f->path ? -ENOMEM : 0;
     }
     db_done(st);
