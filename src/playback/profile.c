@@ -20,6 +20,18 @@ static void add_codec(struct codec_caps *list, int *n, const char *codec, int ma
 
 static void default_hls(struct device_profile *p);
 
+/* H.264 as every browser decodes it: up to High@5.1, 8-bit. */
+static void add_h264(struct codec_caps *list, int *n)
+{
+    add_codec(list, n, "h264", 0);
+    struct codec_caps *h264 = &list[*n - 1];
+    const char *profiles[] = {"constrained baseline", "baseline", "main", "high"};
+    for (size_t i = 0; i < ARRAY_LEN(profiles); i++)
+        set_name(h264->profiles[h264->nprofiles++], sizeof(h264->profiles[0]), profiles[i]);
+    h264->max_level = 51;
+    h264->max_bit_depth = 8;
+}
+
 void profile_default(struct device_profile *p)
 {
     memset(p, 0, sizeof(*p));
@@ -27,13 +39,7 @@ void profile_default(struct device_profile *p)
     for (size_t i = 0; i < ARRAY_LEN(containers); i++)
         set_name(p->containers[p->ncontainers++], sizeof(p->containers[0]), containers[i]);
 
-    add_codec(p->video, &p->nvideo, "h264", 0);
-    struct codec_caps *h264 = &p->video[0];
-    const char *profiles[] = {"constrained baseline", "baseline", "main", "high"};
-    for (size_t i = 0; i < ARRAY_LEN(profiles); i++)
-        set_name(h264->profiles[h264->nprofiles++], sizeof(h264->profiles[0]), profiles[i]);
-    h264->max_level = 51;
-    h264->max_bit_depth = 8;
+    add_h264(p->video, &p->nvideo);
     add_codec(p->video, &p->nvideo, "vp9", 0);
     add_codec(p->video, &p->nvideo, "av1", 0);
 
@@ -48,13 +54,7 @@ static void default_hls(struct device_profile *p)
     struct codec_set *sets[] = {&p->fmp4, &p->ts};
     for (size_t i = 0; i < ARRAY_LEN(sets); i++) {
         struct codec_set *c = sets[i];
-        add_codec(c->video, &c->nvideo, "h264", 0);
-        struct codec_caps *h264 = &c->video[0];
-        const char *profiles[] = {"constrained baseline", "baseline", "main", "high"};
-        for (size_t k = 0; k < ARRAY_LEN(profiles); k++)
-            set_name(h264->profiles[h264->nprofiles++], sizeof(h264->profiles[0]), profiles[k]);
-        h264->max_level = 51;
-        h264->max_bit_depth = 8;
+        add_h264(c->video, &c->nvideo);
         add_codec(c->audio, &c->naudio, "aac", 2);
     }
     /* Media Source Extensions take VP9, AV1 and Opus inside fMP4 in every current browser

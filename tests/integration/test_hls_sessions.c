@@ -294,18 +294,15 @@ static void the_decision_and_the_encoder_agree_on_bitrates(void **state)
     end_session(fx, base);
 }
 
-/* ffprobe's csv of entries for the first segments that Reel serves of a rendition (its init
- * segment and segments 0 and 1, as a player appends them), of every stream or of the
- * streams select names ("v:0"); the caller frees it. */
-static char *probe_served(struct fixture *fx, const char *base, const char *rendition,
-                          const char *select, const char *entries)
+/* Writes the named files of a rendition one after the other into file, as a player
+ * appends them. */
+static void fetch_segments(struct fixture *fx, const char *base, const char *rendition,
+                           const char *const *parts, size_t n, const char *file)
 {
-    char file[256], path[256];
-    snprintf(file, sizeof(file), "%s/first.mp4", fx->s.dir);
     FILE *out = fopen(file, "wb");
     assert_non_null(out);
-    const char *parts[] = {"init.mp4", "0.m4s", "1.m4s"};
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < n; i++) {
+        char path[256];
         struct response r;
         snprintf(path, sizeof(path), "%s/%s/%s", base, rendition, parts[i]);
         http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
@@ -314,6 +311,18 @@ static char *probe_served(struct fixture *fx, const char *base, const char *rend
         response_free(&r);
     }
     fclose(out);
+}
+
+/* ffprobe's csv of entries for the first segments that Reel serves of a rendition (its init
+ * segment and segments 0 and 1, as a player appends them), of every stream or of the
+ * streams select names ("v:0"); the caller frees it. */
+static char *probe_served(struct fixture *fx, const char *base, const char *rendition,
+                          const char *select, const char *entries)
+{
+    char file[256];
+    snprintf(file, sizeof(file), "%s/first.mp4", fx->s.dir);
+    const char *parts[] = {"init.mp4", "0.m4s", "1.m4s"};
+    fetch_segments(fx, base, rendition, parts, 3, file);
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "ffprobe -v error %s%s -show_entries %s -of csv=p=0 '%s' 2>&1",
              select ? "-select_streams " : "", select ? select : "", entries, file);
@@ -478,17 +487,8 @@ static void a_source_that_starts_late_keeps_its_grid(void **state)
     /* Segment 1 of the grid (after the 1 s opening one) starts at 1 s of the title. */
     char file[256];
     snprintf(file, sizeof(file), "%s/seg1.mp4", fx->s.dir);
-    FILE *out = fopen(file, "wb");
     const char *parts[] = {"init.mp4", "1.m4s"};
-    for (size_t i = 0; i < 2; i++) {
-        struct response r;
-        snprintf(path, sizeof(path), "%s/%s/%s", base, rendition, parts[i]);
-        http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
-        assert_status(&r, 200);
-        assert_int_equal(fwrite(r.body, 1, r.len, out), r.len);
-        response_free(&r);
-    }
-    fclose(out);
+    fetch_segments(fx, base, rendition, parts, 2, file);
     snprintf(
         cmd, sizeof(cmd),
         "ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of csv=p=0 '%s'",
