@@ -7,6 +7,9 @@ import { el } from "/dom.js";
 import { deviceProfile } from "/profile.js";
 
 const SAVE_EVERY_MS = 10000;
+// encoders_busy answers Retry-After: 5; a minute of retries, then the error.
+const BUSY_WAIT_MS = 5000;
+const BUSY_RETRIES = 12;
 const UP_NEXT_S = 15;
 
 export class Player {
@@ -19,6 +22,7 @@ export class Player {
     this.session = null;
     this.method = null;
     this.networkRetries = 0;
+    this.busyRetries = 0;
     this.mediaRecovered = false;
     this.clientErrors = []; // codecs this browser failed to decode, sent with each plan
     this.plan = null;
@@ -160,6 +164,8 @@ export class Player {
     v.addEventListener("playing", () => {
       this.loading(false);
       this.networkRetries = 0;
+      this.busyRetries = 0;
+      this.overlay.querySelector(".message[role=status]")?.remove();
     });
     v.addEventListener("canplay", () => this.loading(false));
     v.addEventListener("play", () => {
@@ -201,6 +207,12 @@ export class Player {
     } else if (!on) {
       this.overlay.querySelector(".spinner")?.remove();
     }
+  }
+
+  // A passing word over the video (role=status), gone when playback starts.
+  notice(text) {
+    this.overlay.querySelector(".message[role=status]")?.remove();
+    this.overlay.append(el("div", { class: "message", role: "status" }, text));
   }
 
   showError(message) {
@@ -311,7 +323,15 @@ export class Player {
     });
     hls.on(Hls.Events.ERROR, (_, data) => {
       if (!data.fatal) return;
-      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+      const status = data.response?.code;
+      if (status === 502) {
+        // The server could not make this stream from the file as planned (encoder_failed).
+        this.fallback(`the server could not make the stream (${data.details})`);
+      } else if (status === 503 && this.busyRetries++ < BUSY_RETRIES) {
+        // Every encoder is busy (encoders_busy): wait as Retry-After says, then ask again.
+        this.notice("The server is busy; retrying…");
+        setTimeout(() => hls.startLoad(), BUSY_WAIT_MS);
+      } else if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
         if (this.networkRetries++ < 3)
           setTimeout(() => hls.startLoad(), 1000 * this.networkRetries);
         else this.showError("Playback stopped: the server cannot be reached.");
@@ -350,9 +370,8 @@ export class Player {
     this.clientErrors.push(suspects[0]);
     this.startAt = this.video.currentTime || this.startAt;
     this.teardown();
-    this.overlay.replaceChildren(
-      el("div", { class: "message", role: "status" }, "Switching to a compatible format…"),
-    );
+    this.overlay.replaceChildren();
+    this.notice("Switching to a compatible format…");
     this.start_()
       .then(() => this.overlay.querySelector(".message[role=status]")?.remove())
       .catch((e) => this.showError(`Cannot start playback: ${e.message}`));

@@ -347,6 +347,9 @@ test("7. with the server gone the player says so, and Retry plays again", async 
     timeout: 15000,
   });
   await shot(page, "7-recovered");
+  // Leaving the player ends its session, so its encoder frees its slot for the next test.
+  await page.click('button[aria-label="Back"]');
+  await page.waitForSelector("#method");
   await page.close();
 });
 
