@@ -144,7 +144,7 @@ static void encode_video_args(struct args *a, const struct hls_job *j)
     add(a, "-b:v");
     add(a, "%lld", (long long)r->video_bitrate);
     add(a, "-maxrate");
-    add(a, "%lld", (long long)(r->video_bitrate * 6 / 5));
+    add(a, "%lld", (long long)plan_peak_bitrate(false, r->video_bitrate, 0));
     add(a, "-bufsize");
     add(a, "%lld", (long long)(r->video_bitrate * 2));
     /* Keyframes only where the grid says: none at scene cuts, none on a timer. */

@@ -142,9 +142,8 @@ static void write_master(struct writer *w, const struct hls_rendition *r, size_t
     put(w, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
     for (size_t i = 0; i < n; i++) {
         int64_t avg = r[i].video_bitrate + r[i].audio_bitrate;
-        /* Encodes are capped at 1.2 times their average (maxrate with a 2 s buffer); a copy
-         * may peak higher, which the estimate allows for. */
-        int64_t peak = r[i].copy ? avg * 3 / 2 : r[i].video_bitrate * 6 / 5 + r[i].audio_bitrate;
+        /* BANDWIDTH is the peak, as the plan reckons it. */
+        int64_t peak = plan_peak_bitrate(r[i].copy, r[i].video_bitrate, r[i].audio_bitrate);
         put(w, "#EXT-X-STREAM-INF:BANDWIDTH=%lld,AVERAGE-BANDWIDTH=%lld", (long long)peak,
             (long long)avg);
         if (r[i].width)

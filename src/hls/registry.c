@@ -350,7 +350,8 @@ int hls_master(struct hls *h, int64_t user, const char *id, const struct hls_mas
             if (q->only && strcmp(q->only, r->name) != 0)
                 continue;
             if ((q->max_height && r->height > q->max_height && !r->copy) ||
-                (q->max_bitrate && r->video_bitrate + r->audio_bitrate > q->max_bitrate &&
+                (q->max_bitrate &&
+                 plan_peak_bitrate(false, r->video_bitrate, r->audio_bitrate) > q->max_bitrate &&
                  !r->copy))
                 continue;
             list[n++] = *r;

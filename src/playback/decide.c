@@ -264,6 +264,11 @@ static struct plan_rung *add_rung(struct plan *p, const char *name, bool copy)
     return r;
 }
 
+int64_t plan_peak_bitrate(bool copy, int64_t video, int64_t audio)
+{
+    return copy ? (video + audio) * 3 / 2 : video * 6 / 5 + audio;
+}
+
 void plan_ladder(struct plan *p)
 {
     p->nrungs = 0;
@@ -278,8 +283,11 @@ void plan_ladder(struct plan *p)
         r->video_bitrate = p->video.bitrate;
         return;
     }
-    /* Rungs keep a margin under the cap for audio and the encoder's peaks. */
-    int64_t cap = p->max_bitrate ? p->max_bitrate * 85 / 100 : 0;
+    /* The most video bitrate whose peak, with the audio, fits the cap. */
+    int64_t audio = p->audio.present ? p->audio.bitrate : 0;
+    int64_t cap = p->max_bitrate > audio ? (p->max_bitrate - audio) * 5 / 6
+                  : p->max_bitrate       ? 1
+                                         : 0;
     for (size_t i = 0; i < ARRAY_LEN(ladder) && p->nrungs < PLAN_MAX_RUNGS; i++) {
         int h = ladder[i].height;
         bool last = i + 1 == ARRAY_LEN(ladder);

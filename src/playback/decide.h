@@ -101,7 +101,13 @@ int decide(const struct media_file *f, const struct device_profile *p, const str
 /*
  * Fills the plan's rungs from its video and cap: a remux offers the copy as its one rung;
  * a transcode the 1080p, 720p, 480p and 360p rungs (5, 2.8, 1.4 and 0.8 Mb/s) that are no
- * taller than the plan's target and whose bitrate stays under 85 % of the cap, at least
- * one. The plan's video bitrate becomes the first rung's.
+ * taller than the plan's target and whose peak (plan_peak_bitrate()) fits the cap, at
+ * least one (the last at what the cap leaves). The plan's video bitrate becomes the first
+ * rung's.
  */
 void plan_ladder(struct plan *p);
+
+/* The most a rendition sends in a second, what BANDWIDTH says: an encode is held to 1.2
+ * times its average video bitrate (ffmpeg's -maxrate), a copy may peak at 1.5 times its
+ * average. */
+int64_t plan_peak_bitrate(bool copy, int64_t video, int64_t audio);

@@ -260,7 +260,8 @@ static const char *arg_after(json_t *argv, const char *opt)
 static void the_decision_and_the_encoder_agree_on_bitrates(void **state)
 {
     struct fixture *fx = *state;
-    /* A cap under the lowest rung: the rung gets 85 % of it, a figure no table holds. */
+    /* A cap under the lowest rung: the rung gets what the cap leaves once the audio and the
+     * encoder's peaks are counted, a figure no table holds. */
     char path[200];
     snprintf(path, sizeof(path), "/api/v1/playback/%d?max_bitrate=600000", fx->hevc);
     struct response r;
@@ -270,7 +271,9 @@ static void the_decision_and_the_encoder_agree_on_bitrates(void **state)
     assert_int_equal(json_array_size(rungs), 1);
     json_t *rung = json_array_get(rungs, 0);
     json_int_t bitrate = json_integer_value(json_object_get(rung, "video_bitrate"));
-    assert_int_equal(bitrate, 510000);
+    json_int_t audio = json_integer_value(json_object_get(rung, "audio_bitrate"));
+    assert_int_equal(audio, 160000);
+    assert_int_equal(bitrate, (600000 - audio) * 5 / 6);
     json_t *video = json_object_get(json_object_get(r.json, "streams"), "video");
     assert_int_equal(json_integer_value(json_object_get(video, "bitrate")), bitrate);
     char base[128], name[32];
@@ -291,6 +294,14 @@ static void the_decision_and_the_encoder_agree_on_bitrates(void **state)
     assert_non_null(given);
     assert_int_equal(atoll(given), bitrate);
     json_decref(st);
+    /* The master playlist's BANDWIDTH, the peak, stays within the cap. */
+    snprintf(path, sizeof(path), "%s/master.m3u8", base);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    const char *bw = strstr(r.body, "BANDWIDTH=");
+    assert_non_null(bw);
+    assert_true(atoll(bw + strlen("BANDWIDTH=")) <= 600000);
+    response_free(&r);
     end_session(fx, base);
 }
 

@@ -165,12 +165,20 @@ static void renditions_fit_the_source_and_cap(void **state)
     assert_non_null(strstr(text, "\n/api/v1/hls/abc/720p/index.m3u8\n"));
     free(text);
 
-    /* A 2 Mb/s cap keeps the rungs under 85 % of it. */
+    /* A 2 Mb/s cap keeps the rungs whose peak, with the audio, fits it: 480p and 360p. */
     p.max_bitrate = 2000000;
     plan_ladder(&p);
     n = playlist_renditions(&p, &v, &a, true, r);
     assert_int_equal(n, 2);
     assert_string_equal(r[0].name, "480p");
+    for (size_t i = 0; i < n; i++)
+        assert_true(plan_peak_bitrate(false, r[i].video_bitrate, r[i].audio_bitrate) <= 2000000);
+    /* At 1.7 Mb/s the 480p rung's average would fit, its peak (1.84 Mb/s) would not. */
+    p.max_bitrate = 1700000;
+    plan_ladder(&p);
+    n = playlist_renditions(&p, &v, &a, true, r);
+    assert_int_equal(n, 1);
+    assert_string_equal(r[0].name, "360p");
     /* A small source gets one rendition at its own size. */
     p.max_bitrate = 0;
     p.video.width = 320;
