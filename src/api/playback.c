@@ -16,13 +16,12 @@
 
 atomic_uint_fast64_t api_direct_bytes;
 
-/* What a client says about how it will play. */
 enum { MAX_CLIENT_ERRORS = 4 };
 
+/* What a client says about how it will play; o.ts names the HLS segments it wants. */
 struct request_options {
     struct play_options o;
     struct device_profile p;
-    bool fmp4; /* HLS segments: fMP4, or MPEG-TS when the client asks for "ts" */
     /* Codecs the client failed to decode, taken out of its profile. */
     char client_errors[MAX_CLIENT_ERRORS][16];
     int nclient_errors;
@@ -119,8 +118,7 @@ static int read_options(struct http_request *req, json_t *body, struct request_o
         return rc;
     if (segments && strcmp(segments, "ts") != 0 && strcmp(segments, "fmp4") != 0)
         return BAD("segments: \"fmp4\" or \"ts\"");
-    ro->fmp4 = !segments || strcmp(segments, "ts") != 0;
-    ro->o.ts = !ro->fmp4;
+    ro->o.ts = segments && strcmp(segments, "ts") == 0;
     for (int i = 0; i < ro->nclient_errors; i++)
         profile_exclude(&ro->p, ro->client_errors[i]);
     ro->o.start_ms = (int64_t)(start * 1000);
@@ -168,7 +166,7 @@ static int open_session(struct http_request *req, const struct media_file *f,
     struct hls_open open = {.user_id = req->user_id,
                             .file = f,
                             .plan = plan,
-                            .fmp4 = ro->fmp4,
+                            .fmp4 = !ro->o.ts,
                             .start_ms = ro->o.start_ms,
                             .prewarm = prewarm};
     int rc = hls_open(app->hls, &open, id);
