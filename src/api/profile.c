@@ -147,7 +147,7 @@ int api_profile_parse(json_t *j, struct device_profile *p, char *err, size_t err
     for (int i = 0; rc == 0 && i < n; i++) {
         if (strlen(names[i]) >= sizeof(p->containers[0]))
             return bad(err, errsize, "containers", "a container name is too long");
-        snprintf(p->containers[p->ncontainers++], sizeof(p->containers[0]), "%s", names[i]);
+        memcpy(p->containers[p->ncontainers++], names[i], strlen(names[i]) + 1);
     }
     if (rc == 0)
         rc = parse_codecs(json_object_get(j, "video"), "video", p->video, &p->nvideo, err, errsize);
