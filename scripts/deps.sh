@@ -7,7 +7,7 @@ packages=(
     build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
     libmicrohttpd-dev libjansson-dev uthash-dev libsqlite3-dev libpq-dev libsodium-dev
     libavformat-dev libavcodec-dev libavutil-dev ffmpeg fonts-dejavu-core
-    libcmocka-dev libcurl4-openssl-dev chromium
+    libcmocka-dev libcurl4-openssl-dev chromium mpv
 )
 # Node.js and npm for the web app's build step and browser tests; a machine that has them
 # from elsewhere keeps its own.

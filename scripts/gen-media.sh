@@ -17,6 +17,7 @@ else
     dur=${REEL_MEDIA_SECONDS:-60}; size=1280x720; big=1920x1080; sd=720x576; rate=24
 fi
 font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+export SVT_LOG=1 # SVT-AV1: errors only
 mkdir -p "$out/Movies" "$out/TV/Demo Show/Season 01"
 
 # make FILE LABEL SIZE CHANNEL_LAYOUT ENCODER_ARGS...
@@ -54,16 +55,31 @@ make "$m/Home Video (2003).avi" "MPEG-4 ASP MP3 AVI" "$size" stereo \
     -c:v mpeg4 -vtag XVID -q:v 4 -g 48 -c:a libmp3lame -b:a 128k -f avi
 make "$m/Live Session (2016).mkv" "H.264 FLAC MKV" "$size" stereo \
     -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a flac -f matroska
+make "$m/Concert Hall (2017).mkv" "H.264 DTS 5.1 MKV" "$size" 5.1 \
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a dca -strict -2 -b:a 768k \
+    -f matroska
+make "$m/Studio Tape (2015).mov" "H.264 PCM MOV" "$size" stereo \
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a pcm_s16le -f mov
+make "$m/Far Shore (2025).mp4" "AV1 Opus MP4" "$size" stereo \
+    -c:v libsvtav1 -preset 12 -g 48 -c:a libopus -b:a 96k -f mp4
+make "$m/City Night (2022).mp4" "HEVC 8-bit AAC MP4" "$size" stereo \
+    -c:v libx265 -preset ultrafast -pix_fmt yuv420p -x265-params log-level=error:keyint=48 \
+    -tag:v hvc1 -c:a aac -b:a 128k -movflags +faststart -f mp4
 # Interlaced and anamorphic (16:9 in 4:3 pixels), as broadcast recordings are.
 make "$m/Evening News (1999).ts" "MPEG-2 interlaced anamorphic" "$sd" stereo \
     -c:v mpeg2video -b:v 3M -g 12 -flags +ilme+ildct -top 1 -aspect 16:9 \
     -c:a ac3 -b:a 192k -f mpegts
 # A phone's clip, filmed upright: stored landscape with a quarter-turn display matrix,
-# which ffmpeg 5.1 writes only when copying.
+# which ffmpeg 5.1 writes only when copying, and at a variable frame rate (every other
+# second at half the rate), as phones record in low light.
 phone="$m/Phone Clip (2022).mp4"
 if [ ! -s "$phone" ]; then
-    make "$out/phone.tmp" "H.264 rotated" "$size" stereo \
+    make "$out/phone.tmp" "H.264 rotated VFR" "$size" stereo \
         -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a aac -b:a 128k -f mp4
+    ffmpeg -hide_banner -loglevel error -y -i "$out/phone.tmp" \
+        -vf "select='lt(mod(t\,2)\,1)+not(mod(n\,2))'" -fps_mode vfr \
+        -c:v libx264 -preset veryfast -g 36 -c:a copy -f mp4 "$out/phone.vfr"
+    mv "$out/phone.vfr" "$out/phone.tmp"
     ffmpeg -hide_banner -loglevel error -y -i "$out/phone.tmp" -c copy \
         -metadata:s:v:0 rotate=90 -f mp4 "$phone.part"
     mv "$phone.part" "$phone"

@@ -52,19 +52,29 @@ static void input_args(struct args *a, const struct hls_job *j, bool copy_video)
 {
     const struct plan *p = j->plan;
     const struct hls_segment *seg = &j->grid->segs[j->start_segment];
-    if (copy_video) {
+    /* The audio of a copy that starts mid-file is read by a second demuxer from a little
+     * earlier: the audio decoded just before the keyframe may lie before it in the file. */
+    bool own_audio = copy_video && seg->first_chunk > 0 && p->audio.present;
+    if (copy_video && seg->first_chunk > 0) {
         /* A copy must start on the chunk's keyframe. ffmpeg seeks 3/23 s before -ss when
-         * the video has B-frames, so aim just past the keyframe; -noaccurate_seek keeps the
-         * audio from there too. */
-        if (seg->first_chunk > 0) {
-            double kf = j->keyframes[seg->first_chunk] - j->start_s;
+         * the video has B-frames, so aim just past the keyframe. */
+        double kf = j->keyframes[seg->first_chunk] - j->start_s;
+        add(a, "-noaccurate_seek");
+        add(a, "-ss");
+        add(a, "%.3f", kf + 0.2);
+        if (own_audio) {
+            add(a, "-i");
+            add(a, "%s", j->input);
             add(a, "-noaccurate_seek");
             add(a, "-ss");
-            add(a, "%.3f", kf + 0.2);
+            add(a, "%.3f", kf > HLS_PREROLL_S ? kf - HLS_PREROLL_S : 0);
         }
-    } else if (seg->start > 0) {
+    } else if (!copy_video && seg->start > 0) {
+        /* Decoding starts a little early: after a seek to the segment's own time, MPEG-2's
+         * open GOPs lose the frames that refer back past the keyframe the demuxer found.
+         * The filters trim to the segment's start (see video_filters()). */
         add(a, "-ss");
-        add(a, "%.3f", seg->start);
+        add(a, "%.3f", seg->start > HLS_PREROLL_S ? seg->start - HLS_PREROLL_S : 0);
     }
     add(a, "-i");
     add(a, "%s", j->input);
@@ -74,8 +84,18 @@ static void input_args(struct args *a, const struct hls_job *j, bool copy_video)
     }
     if (p->audio.present) {
         add(a, "-map");
-        add(a, "0:%d", p->audio.index);
+        add(a, "%d:%d", own_audio ? 1 : 0, p->audio.index);
     }
+}
+
+/* Where a run that starts at segment start_segment makes its first chunk begin, as a decoding
+ * time in the source's timeline: the keyframe's (a copied one is decoded before it shows). */
+static double run_start_dts(const struct hls_job *j, bool copy_video)
+{
+    const struct hls_segment *seg = &j->grid->segs[j->start_segment];
+    if (copy_video)
+        return j->keyframes[seg->first_chunk] - j->keyframe_delay;
+    return j->start_s + seg->start;
 }
 
 /* The video filters, in order: deinterlace (bwdif, only frames marked interlaced), map HDR
@@ -87,7 +107,9 @@ static int video_filters(const struct hls_job *j, struct buf *vf)
     const struct stream_plan *v = &j->plan->video;
     const struct hls_rendition *r = j->rendition;
     int rc = 0;
-    if (v->deinterlace)
+    if (j->start_segment > 0)
+        rc = buf_printf(vf, "trim=start=%.6f,", run_start_dts(j, false));
+    if (rc == 0 && v->deinterlace)
         rc = buf_puts(vf, "bwdif=mode=send_frame:parity=auto:deint=interlaced,");
     if (rc == 0 && v->tonemap) {
         rc = buf_puts(vf, "zscale=");
@@ -116,6 +138,12 @@ static void encode_video_args(struct args *a, const struct hls_job *j)
     int level = playlist_h264_level(r->width, r->height);
     add(a, "-c:v");
     add(a, "libx264");
+    /* The source's own timestamps, not rounded onto a 1/fps grid: rounding depends on where
+     * a run starts, and would stamp a chunk differently in a seek run. */
+    add(a, "-enc_time_base:v");
+    add(a, "-1");
+    add(a, "-fps_mode:v");
+    add(a, "passthrough");
     add(a, "-preset");
     add(a, "%s", j->preset ? j->preset : "veryfast");
     /* No lookahead and no B-frames: the first segment comes out sooner. */
@@ -181,6 +209,10 @@ static void codec_args(struct args *a, const struct hls_job *j, bool copy_video)
             add(a, "experimental");
         }
     } else if (p->audio.present) {
+        if (j->start_segment > 0) {
+            add(a, "-af");
+            add(a, "atrim=start=%.6f", run_start_dts(j, copy_video));
+        }
         add(a, "-c:a");
         add(a, "aac");
         add(a, "-ac");
@@ -188,15 +220,32 @@ static void codec_args(struct args *a, const struct hls_job *j, bool copy_video)
         add(a, "-b:a");
         add(a, "%lld", (long long)p->audio.bitrate);
     }
+    /* A linear run puts the audio decoded before the chunk's keyframe into the chunk before;
+     * a run that starts there reads some of it too, and drops it, so that its first chunk
+     * is the linear run's. ffmpeg 5.1 gives the filter packets in the muxer's time base but
+     * names another as tb: MPEG-TS counts 90 kHz, MP4 audio the sample rate. */
+    if (p->audio.present && j->start_segment > 0 && p->video.present) {
+        int clock = j->fmp4 ? p->audio.sample_rate : 90000;
+        add(a, "-bsf:a");
+        if (clock > 0)
+            add(a, "noise=drop=lt(dts/%d\\,%.6f)", clock, run_start_dts(j, copy_video));
+        else
+            add(a, "noise=drop=lt(dts*tb\\,%.6f)", run_start_dts(j, copy_video));
+    }
 }
 
 /* The hls muxer: one chunk per keyframe, numbered from the start of the file. */
 static void output_args(struct args *a, const struct hls_job *j)
 {
     const struct hls_segment *seg = &j->grid->segs[j->start_segment];
+    /* The source's timestamps, moved on by a constant so that none is negative (B-frames are
+     * decoded before 0, AAC primes before 0; an fMP4 tfdt is unsigned), and never shifted
+     * by the muxers, so that every run stamps a chunk alike. */
     add(a, "-copyts");
     add(a, "-avoid_negative_ts");
     add(a, "disabled");
+    add(a, "-output_ts_offset");
+    add(a, "%d", HLS_TS_OFFSET_S);
     add(a, "-max_muxing_queue_size");
     add(a, "4096");
     add(a, "-f");
@@ -222,6 +271,8 @@ static void output_args(struct args *a, const struct hls_job *j)
     } else {
         add(a, "-hls_segment_type");
         add(a, "mpegts");
+        add(a, "-hls_segment_options");
+        add(a, "avoid_negative_ts=disabled");
         add(a, "-hls_segment_filename");
         add(a, "%s/%%d.ts", j->dir);
     }

@@ -26,11 +26,17 @@ struct hls_job {
     const struct hls_rendition *rendition;
     const struct hls_grid *grid;
     const double *keyframes; /* copy only: where chunks start, in the source's time */
+    double keyframe_delay;   /* copy only: a keyframe is decoded this long before it shows */
     double start_s;          /* the source's first timestamp: playlist time 0 */
     size_t start_segment;
     bool fmp4;
     unsigned run; /* numbers this encoder's init file */
 };
+
+/* Every output timestamp is the source's plus this many seconds (see output_args()). */
+enum { HLS_TS_OFFSET_S = 1 };
+/* An encoder that starts mid-file decodes from this long before its first segment. */
+#define HLS_PREROLL_S 0.5
 
 /* A NULL-terminated argv; free it with hls_argv_free(). */
 int hls_argv_build(const struct hls_job *job, char ***out) WUR;

@@ -59,6 +59,7 @@ struct session {
     bool fmp4;
     double *keyframes;
     size_t nkeyframes;
+    double keyframe_delay; /* decoding precedes presentation by this much (B-frames) */
     struct rendition rend[HLS_MAX_RENDITIONS];
     size_t nrend;
     char dir[PATH_MAX];

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "hls/argv.h"
 #include "hls/internal.h"
+#include "hls/mpegts.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,7 @@ int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
         .rendition = &r->r,
         .grid = &r->grid,
         .keyframes = s->keyframes,
+        .keyframe_delay = s->keyframe_delay,
         .start_s = s->start_s,
         .start_segment = segment,
         .fmp4 = s->fmp4,
@@ -244,6 +246,9 @@ static void on_file(struct hls *h, struct rendition *r, const char *name)
         char path[PATH_MAX + 320];
         struct stat st;
         snprintf(path, sizeof(path), "%s/%s", r->dir, name);
+        int rc = strcmp(end, ".ts") == 0 ? mpegts_fix_file(path) : 0;
+        if (rc < 0)
+            LOG(L_WARN, "hls", "chunk %s: %s", path, strerror(-rc));
         r->size[c] = stat(path, &st) == 0 ? st.st_size : 0;
     }
     r->have[c] = 1;

@@ -136,14 +136,17 @@ size_t playlist_renditions(const struct plan *plan, const struct media_stream *v
     return n;
 }
 
-static void write_master(struct writer *w, const struct hls_rendition *r, size_t n,
+static void write_master(struct writer *w, const struct hls_rendition *r, size_t n, bool fmp4,
                          const char *prefix)
 {
     put(w, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
     for (size_t i = 0; i < n; i++) {
         int64_t avg = r[i].video_bitrate + r[i].audio_bitrate;
-        /* BANDWIDTH is the peak, as the plan reckons it. */
+        /* BANDWIDTH is the peak, as the plan reckons it, with MPEG-TS's packet and PES
+         * headers (up to a tenth at these bitrates) on top. */
         int64_t peak = plan_peak_bitrate(r[i].copy, r[i].video_bitrate, r[i].audio_bitrate);
+        if (!fmp4)
+            peak += peak / 10;
         put(w, "#EXT-X-STREAM-INF:BANDWIDTH=%lld,AVERAGE-BANDWIDTH=%lld", (long long)peak,
             (long long)avg);
         if (r[i].width)
@@ -188,10 +191,10 @@ static void write_media(struct writer *w, const struct hls_grid *g, bool fmp4)
         return 0;                                                                                  \
     } while (0)
 
-int playlist_master(const struct hls_rendition *r, size_t n, const char *prefix, char **out,
-                    size_t *len)
+int playlist_master(const struct hls_rendition *r, size_t n, bool fmp4, const char *prefix,
+                    char **out, size_t *len)
 {
-    TWO_PASS(write_master(&w, r, n, prefix), out, len);
+    TWO_PASS(write_master(&w, r, n, fmp4, prefix), out, len);
 }
 
 int playlist_media(const struct hls_grid *g, bool fmp4, char **out, size_t *len)

@@ -39,9 +39,10 @@ int playlist_h264_level(int width, int height);
 
 /* The master playlist listing n renditions; *out is malloc'd, NUL-terminated. A rendition's
  * URI is "<prefix>/<name>/index.m3u8": absolute, since players resolve a relative one
- * against the URL they asked for before a redirect; prefix NULL writes "<name>/…". */
-int playlist_master(const struct hls_rendition *r, size_t n, const char *prefix, char **out,
-                    size_t *len) WUR;
+ * against the URL they asked for before a redirect; prefix NULL writes "<name>/…". fmp4
+ * false (MPEG-TS segments) counts TS's overhead into BANDWIDTH. */
+int playlist_master(const struct hls_rendition *r, size_t n, bool fmp4, const char *prefix,
+                    char **out, size_t *len) WUR;
 /* A whole VOD media playlist for grid; fmp4 adds EXT-X-MAP and names .m4s segments, else
  * .ts. */
 int playlist_media(const struct hls_grid *g, bool fmp4, char **out, size_t *len) WUR;

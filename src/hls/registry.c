@@ -137,7 +137,7 @@ static int make_rendition(struct hls *h, struct session *s, struct rendition *r)
 
 /* Takes over keyframes (read beforehand, outside the lock) whatever happens. */
 static int session_new(struct hls *h, const struct hls_open *o, const char *key, double *keyframes,
-                       size_t nkeyframes, struct session **out)
+                       size_t nkeyframes, double delay, struct session **out)
 {
     struct session *s = calloc(1, sizeof(*s));
     if (!s) {
@@ -146,6 +146,7 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
     }
     s->keyframes = keyframes;
     s->nkeyframes = nkeyframes;
+    s->keyframe_delay = delay;
     int rc = random_hex(s->id, HLS_ID_LEN / 2);
     snprintf(s->key, sizeof(s->key), "%s", key);
     s->user_id = o->user_id;
@@ -206,9 +207,10 @@ int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1])
     pthread_mutex_unlock(&h->lock);
     double *keyframes = NULL;
     size_t nkeyframes = 0;
+    double delay = 0;
     int rc = 0;
     if (!s && p->video.present && p->video.copy)
-        rc = keyframes_read(o->file->path, p->video.index, &keyframes, &nkeyframes);
+        rc = keyframes_read(o->file->path, p->video.index, &keyframes, &nkeyframes, &delay);
     if (rc < 0)
         return rc;
 
@@ -219,7 +221,7 @@ int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1])
     else
         HASH_FIND(hh_key, h->by_key, key, strlen(key), s);
     if (rc == 0 && !s) {
-        rc = session_new(h, o, key, keyframes, nkeyframes, &s);
+        rc = session_new(h, o, key, keyframes, nkeyframes, delay, &s);
         keyframes = NULL;
         if (rc == 0)
             LOG(L_INFO, "hls", "session %.8s opened for file %lld (%s, %zu renditions)", s->id,
@@ -358,7 +360,7 @@ int hls_master(struct hls *h, int64_t user, const char *id, const struct hls_mas
         }
         if (n == 0 && !q->only && s->nrend)
             list[n++] = s->rend[s->nrend - 1].r;
-        rc = n ? playlist_master(list, n, q->prefix, text, len) : ERR_NOT_FOUND;
+        rc = n ? playlist_master(list, n, s->fmp4, q->prefix, text, len) : ERR_NOT_FOUND;
     }
     pthread_mutex_unlock(&h->lock);
     return rc;

@@ -2,6 +2,8 @@
 #include "core/error.h"
 #include <errno.h>
 #include <libavformat/avformat.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 struct list {
@@ -64,7 +66,39 @@ static int from_packets(AVFormatContext *ctx, AVStream *st, struct list *l)
     return rc;
 }
 
-int keyframes_read(const char *path, int stream_index, double **out, size_t *n)
+/* The first keyframe's decoding delay, as ffmpeg stamps it when copying: pts - dts where
+ * the container has both, and otherwise (Matroska) the reorder depth in frames. *dts is
+ * that keyframe's decoding time. */
+static int first_keyframe(AVFormatContext *ctx, AVStream *st, double *delay, double *dts)
+{
+    AVPacket *pkt = av_packet_alloc();
+    if (!pkt)
+        return -ENOMEM;
+    double tb = av_q2d(st->time_base);
+    *delay = 0;
+    *dts = NAN;
+    avformat_seek_file(ctx, -1, INT64_MIN, 0, 0, 0);
+    while (av_read_frame(ctx, pkt) >= 0) {
+        bool key = pkt->stream_index == st->index && (pkt->flags & AV_PKT_FLAG_KEY) &&
+                   pkt->pts != AV_NOPTS_VALUE;
+        if (key && pkt->dts != AV_NOPTS_VALUE) {
+            *delay = (double)(pkt->pts - pkt->dts) * tb;
+            *dts = (double)pkt->dts * tb;
+        } else if (key) {
+            /* The reorder depth is known only once a few frames are decoded. */
+            if (avformat_find_stream_info(ctx, NULL) >= 0 && st->avg_frame_rate.num > 0)
+                *delay = st->codecpar->video_delay / av_q2d(st->avg_frame_rate);
+            *dts = (double)pkt->pts * tb - *delay;
+        }
+        av_packet_unref(pkt);
+        if (key)
+            break;
+    }
+    av_packet_free(&pkt);
+    return 0;
+}
+
+int keyframes_read(const char *path, int stream_index, double **out, size_t *n, double *delay)
 {
     AVFormatContext *ctx = NULL;
     if (avformat_open_input(&ctx, path, NULL, NULL) < 0)
@@ -86,6 +120,13 @@ int keyframes_read(const char *path, int stream_index, double **out, size_t *n)
     }
     if (rc == 0 && l.n == 0)
         rc = ERR_UNPLAYABLE;
+    /* MP4's index holds decoding times: shift them to presentation times. */
+    double dts;
+    if (rc == 0)
+        rc = first_keyframe(ctx, st, delay, &dts);
+    if (rc == 0 && *delay > 0 && fabs(l.t[0] - dts) < fabs(l.t[0] - (dts + *delay)))
+        for (size_t i = 0; i < l.n; i++)
+            l.t[i] += *delay;
 out:
     avformat_close_input(&ctx);
     if (rc < 0) {

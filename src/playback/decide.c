@@ -137,6 +137,7 @@ static void copy_stream(struct stream_plan *sp, const struct media_stream *s, in
     sp->bit_depth = s->bit_depth;
     sp->frame_rate = s->frame_rate;
     sp->channels = s->channels;
+    sp->sample_rate = s->sample_rate;
     sp->bitrate = bitrate;
 }
 

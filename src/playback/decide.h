@@ -49,6 +49,7 @@ struct stream_plan {
     int bit_depth;     /* video */
     double frame_rate; /* video */
     int channels;      /* audio */
+    int sample_rate;   /* audio: the source's, which an encode keeps */
     int64_t bitrate;   /* bits per second; for a copy, the source's estimate */
     /* Encoded video: what the filters must do to look right. width and height above are
      * the display size (sample aspect ratio and rotation applied). */

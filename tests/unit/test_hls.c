@@ -5,6 +5,7 @@
 
 #include "hls/argv.h"
 #include "hls/grid.h"
+#include "hls/mpegts.h"
 #include "hls/playlist.h"
 #include <cmocka.h>
 #include <errno.h>
@@ -156,7 +157,7 @@ static void renditions_fit_the_source_and_cap(void **state)
 
     char *text;
     size_t len;
-    assert_int_equal(playlist_master(r, n, "/api/v1/hls/abc", &text, &len), 0);
+    assert_int_equal(playlist_master(r, n, true, "/api/v1/hls/abc", &text, &len), 0);
     assert_non_null(strstr(text, "RESOLUTION=1280x720"));
     assert_non_null(strstr(text, "FRAME-RATE=23.976"));
     assert_non_null(strstr(text, "AVERAGE-BANDWIDTH=2960000"));
@@ -269,6 +270,26 @@ static void filters_make_encodes_look_right(void **state)
     grid_release(&g);
 }
 
+/* MPEG-TS chunks lose ffmpeg's SDT, so that they begin with the PAT and the PMT. */
+static void mpegts_chunks_begin_with_the_pat(void **state)
+{
+    (void)state;
+    uint8_t b[4 * 188];
+    const unsigned pids[] = {0x11, 0x00, 0x1000, 0x100};
+    for (int i = 0; i < 4; i++) {
+        memset(b + i * 188, i, 188);
+        b[i * 188] = 0x47;
+        b[i * 188 + 1] = (uint8_t)(pids[i] >> 8);
+        b[i * 188 + 2] = (uint8_t)pids[i];
+    }
+    assert_int_equal(mpegts_drop_sdt(b, sizeof(b)), 3 * 188);
+    assert_int_equal(b[2], 0x00);           /* the PAT first */
+    assert_int_equal(b[188 + 1], 0x10);     /* then the PMT */
+    assert_int_equal(b[2 * 188 + 2], 0x00); /* then the video */
+    assert_int_equal(b[2 * 188 + 3], 3);
+    assert_int_equal(mpegts_drop_sdt(b, 3 * 188), 3 * 188);
+}
+
 static void argv_follows_the_plan(void **state)
 {
     (void)state;
@@ -292,10 +313,17 @@ static void argv_follows_the_plan(void **state)
     char **argv;
     assert_int_equal(hls_argv_build(&job, &argv), 0);
     assert_string_equal(argv[0], "ffmpeg");
-    assert_true(has_pair(argv, "-ss", "12.000")); /* segment 5 starts at 1+1+2+4+4 */
+    /* Segment 5 starts at 1+1+2+4+4 = 12 s: decoding starts a little before, and the
+     * filters trim to 12 s; every timestamp moves on by the same offset. */
+    char ss[16];
+    snprintf(ss, sizeof(ss), "%.3f", 12.0 - HLS_PREROLL_S);
+    assert_true(has_pair(argv, "-ss", ss));
+    assert_true(has_pair(argv, "-output_ts_offset", "1"));
+    assert_true(has_pair(argv, "-af", "atrim=start=12.000000"));
     assert_true(has_pair(argv, "-i", "/m/in.mkv"));
     assert_true(has_pair(argv, "-c:v", "libx264"));
-    assert_true(has_pair(argv, "-vf", "scale=1280:720,setsar=1,format=yuv420p"));
+    assert_true(
+        has_pair(argv, "-vf", "trim=start=12.000000,scale=1280:720,setsar=1,format=yuv420p"));
     assert_true(has_pair(argv, "-level:v", "3.1"));
     assert_true(has_pair(argv, "-force_key_frames", NULL));
     assert_true(has_pair(argv, "-start_number", "5"));
@@ -317,10 +345,12 @@ static void argv_follows_the_plan(void **state)
     hls_argv_free(argv);
 
     /* A source whose timestamps start at 1.43 s (a broadcast recording): -ss counts from
-     * the file's start as ffmpeg does, forced keyframes are in the source's own time. */
+     * the file's start as ffmpeg does; the trims and forced keyframes are in the source's
+     * own time. */
     job.start_s = 1.43;
     assert_int_equal(hls_argv_build(&job, &argv), 0);
-    assert_true(has_pair(argv, "-ss", "12.000"));
+    assert_true(has_pair(argv, "-ss", ss));
+    assert_true(has_pair(argv, "-af", "atrim=start=13.430000"));
     const char *forced = argv[index_of(argv, "-force_key_frames") + 1];
     assert_true(strncmp(forced, "17.430,21.430,", 14) == 0);
     hls_argv_free(argv);
@@ -340,7 +370,6 @@ static void argv_follows_the_plan(void **state)
     job.keyframes = kf;
     job.start_segment = 4;
     assert_int_equal(hls_argv_build(&job, &argv), 0);
-    char ss[16];
     snprintf(ss, sizeof(ss), "%.3f", kf[g.segs[4].first_chunk] + 0.2);
     assert_true(has_pair(argv, "-ss", ss));
     /* -noaccurate_seek applies to the input: it must come before -i. */
@@ -349,6 +378,16 @@ static void argv_follows_the_plan(void **state)
     assert_true(has_pair(argv, "-c:v", "copy"));
     assert_true(has_pair(argv, "-tag:v", "hvc1"));
     assert_true(has_pair(argv, "-c:a", "copy"));
+    /* Its audio comes from a second demuxer started earlier, and drops what the linear run
+     * put in the chunk before: audio decoded before the keyframe. */
+    assert_true(has_pair(argv, "-map", "1:1"));
+    char drop[64];
+    snprintf(drop, sizeof(drop), "noise=drop=lt(dts/90000\\,%.6f)", kf[g.segs[4].first_chunk]);
+    job.fmp4 = false;
+    hls_argv_free(argv);
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    assert_true(has_pair(argv, "-bsf:a", drop));
+    job.fmp4 = true;
     char start[16];
     snprintf(start, sizeof(start), "%u", g.segs[4].first_chunk);
     assert_true(has_pair(argv, "-start_number", start));
@@ -381,6 +420,7 @@ int main(void)
         cmocka_unit_test(renditions_fit_the_source_and_cap),
         cmocka_unit_test(argv_follows_the_plan),
         cmocka_unit_test(filters_make_encodes_look_right),
+        cmocka_unit_test(mpegts_chunks_begin_with_the_pat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
