@@ -1,6 +1,7 @@
 #include "hls/argv.h"
 #include "core/buf.h"
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,32 +53,38 @@ static void input_args(struct args *a, const struct hls_job *j, bool copy_video)
 {
     const struct plan *p = j->plan;
     const struct hls_segment *seg = &j->grid->segs[j->start_segment];
-    /* The audio of a copy that starts mid-file is read by a second demuxer from a little
-     * earlier: the audio decoded just before the keyframe may lie before it in the file. */
-    bool own_audio = copy_video && seg->first_chunk > 0 && p->audio.present;
-    if (copy_video && seg->first_chunk > 0) {
+    bool seek = j->start_segment > 0;
+    /* In a run that starts mid-file, audio that is copied, or goes with copied video, comes
+     * from a second demuxer started a little earlier: the audio heard just before a
+     * keyframe may lie before it in the file, and ffmpeg's accurate seek drops copied
+     * packets past the point it seeks to. */
+    bool own_audio = seek && p->audio.present && p->video.present && (copy_video || p->audio.copy);
+    double from = 0;
+    if (seek && copy_video) {
         /* A copy must start on the chunk's keyframe. ffmpeg seeks 3/23 s before -ss when
          * the video has B-frames, so aim just past the keyframe. */
         double kf = j->keyframes[seg->first_chunk] - j->start_s;
         add(a, "-noaccurate_seek");
         add(a, "-ss");
         add(a, "%.3f", kf + 0.2);
-        if (own_audio) {
-            add(a, "-i");
-            add(a, "%s", j->input);
-            add(a, "-noaccurate_seek");
-            add(a, "-ss");
-            add(a, "%.3f", kf > HLS_PREROLL_S ? kf - HLS_PREROLL_S : 0);
-        }
-    } else if (!copy_video && seg->start > 0) {
+        from = kf;
+    } else if (seek) {
         /* Decoding starts a little early: after a seek to the segment's own time, MPEG-2's
          * open GOPs lose the frames that refer back past the keyframe the demuxer found.
          * The filters trim to the segment's start (see video_filters()). */
+        from = seg->start;
         add(a, "-ss");
-        add(a, "%.3f", seg->start > HLS_PREROLL_S ? seg->start - HLS_PREROLL_S : 0);
+        add(a, "%.3f", from > HLS_PREROLL_S ? from - HLS_PREROLL_S : 0);
     }
     add(a, "-i");
     add(a, "%s", j->input);
+    if (own_audio) {
+        add(a, "-noaccurate_seek");
+        add(a, "-ss");
+        add(a, "%.3f", from > HLS_PREROLL_S ? from - HLS_PREROLL_S : 0);
+        add(a, "-i");
+        add(a, "%s", j->input);
+    }
     if (p->video.present) {
         add(a, "-map");
         add(a, "0:%d", p->video.index);
@@ -96,6 +103,20 @@ static double run_start_dts(const struct hls_job *j, bool copy_video)
     if (copy_video)
         return j->keyframes[seg->first_chunk] - j->keyframe_delay;
     return j->start_s + seg->start;
+}
+
+/* Where encoded audio of such a run starts: on the frame grid of a linear run, which the AAC
+ * encoder lays from the source's start in frames of 1,024 samples, at the first frame the
+ * linear run puts in the run's first chunk. So the frames of both runs carry the same
+ * times. */
+static double audio_start(const struct hls_job *j, bool copy_video)
+{
+    double t = run_start_dts(j, copy_video);
+    int rate = j->plan->audio.sample_rate;
+    if (rate <= 0)
+        return t;
+    double frame = 1024.0 / rate;
+    return j->start_s + ceil((t - j->start_s) / frame - 1e-6) * frame;
 }
 
 /* The video filters, in order: deinterlace (bwdif, only frames marked interlaced), map HDR
@@ -211,7 +232,7 @@ static void codec_args(struct args *a, const struct hls_job *j, bool copy_video)
     } else if (p->audio.present) {
         if (j->start_segment > 0) {
             add(a, "-af");
-            add(a, "atrim=start=%.6f", run_start_dts(j, copy_video));
+            add(a, "atrim=start=%.6f", audio_start(j, copy_video));
         }
         add(a, "-c:a");
         add(a, "aac");
@@ -222,12 +243,16 @@ static void codec_args(struct args *a, const struct hls_job *j, bool copy_video)
     }
     /* A linear run puts the audio decoded before the chunk's keyframe into the chunk before;
      * a run that starts there reads some of it too, and drops it, so that its first chunk
-     * is the linear run's. ffmpeg 5.1 gives the filter packets in the muxer's time base but
-     * names another as tb: MPEG-TS counts 90 kHz, MP4 audio the sample rate. */
+     * is the linear run's. Encoded audio starts on the linear run's frame grid (see
+     * audio_start()), so only the encoder's priming frame goes. Copied audio goes by time:
+     * ffmpeg 5.1 gives the filter packets in the muxer's time base but names another as tb,
+     * so the clock is written out: MPEG-TS counts 90 kHz, MP4 audio the sample rate. */
     if (p->audio.present && j->start_segment > 0 && p->video.present) {
         int clock = j->fmp4 ? p->audio.sample_rate : 90000;
         add(a, "-bsf:a");
-        if (clock > 0)
+        if (!p->audio.copy)
+            add(a, "noise=drop=eq(n\\,0)");
+        else if (clock > 0)
             add(a, "noise=drop=lt(dts/%d\\,%.6f)", clock, run_start_dts(j, copy_video));
         else
             add(a, "noise=drop=lt(dts*tb\\,%.6f)", run_start_dts(j, copy_video));
