@@ -7,7 +7,10 @@ packages=(
     build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
     libmicrohttpd-dev libjansson-dev uthash-dev libsqlite3-dev libpq-dev libsodium-dev
     libavformat-dev libavcodec-dev libavutil-dev ffmpeg fonts-dejavu-core
-    libcmocka-dev libcurl4-openssl-dev chromium mpv
+    libcmocka-dev libcurl4-openssl-dev chromium
+    # Native HLS clients for the tests: mpv, and GStreamer's playbin3 driven from Python.
+    mpv python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gstreamer1.0-plugins-base
+    gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
 )
 # Node.js and npm for the web app's build step and browser tests; a machine that has them
 # from elsewhere keeps its own.

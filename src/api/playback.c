@@ -48,6 +48,9 @@ static int query_options(struct http_request *req, struct request_options *ro, d
     *start = q ? strtod(q, &end) : 0;
     if (q && (*end || !isfinite(*start) || *start < 0))
         return BAD("start: expected seconds, 0 or more");
+    q = http_query(req, "client");
+    if (q && profile_preset(q, &ro->p) < 0)
+        return BAD("client: \"browser\", \"mpv\", \"vlc\" or \"tv\"");
     return 0;
 }
 
@@ -92,6 +95,9 @@ static int body_options(json_t *body, struct request_options *ro, double *start,
         return BAD("start: expected seconds, 0 or more");
     if (j)
         *start = json_number_value(j);
+    j = json_object_get(body, "client");
+    if (j && (!json_is_string(j) || profile_preset(json_string_value(j), &ro->p) < 0))
+        return BAD("client: \"browser\", \"mpv\", \"vlc\" or \"tv\"");
     j = json_object_get(body, "profile");
     if (j && api_profile_parse(j, &ro->p, why, size) < 0)
         return ERR_BAD_REQUEST;

@@ -65,6 +65,77 @@ static void default_hls(struct device_profile *p)
     add_codec(p->ts.audio, &p->ts.naudio, "mp3", 2);
 }
 
+static void add_names(char names[][8], int *n, const char *const *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        set_name(names[(*n)++], sizeof(names[0]), list[i]);
+}
+
+static void add_codecs(struct codec_caps *list, int *n, const char *const *codecs, size_t count,
+                       int max_channels)
+{
+    for (size_t i = 0; i < count; i++)
+        add_codec(list, n, codecs[i], max_channels);
+}
+
+#define ADD_CODECS(list, n, codecs, channels)                                                      \
+    add_codecs(list, n, codecs, ARRAY_LEN(codecs), channels)
+
+/* mpv and VLC decode with libavcodec: every common file plays directly, in any channel
+ * layout, and they show HDR (tone-mapping it themselves where the screen cannot). */
+static void preset_native(struct device_profile *p)
+{
+    static const char *const containers[] = {"mp4",  "m4v", "mov", "mkv",
+                                             "webm", "avi", "ts",  "mpeg"};
+    static const char *const video[] = {"h264", "hevc", "vp9", "av1", "mpeg2video", "mpeg4", "vc1"};
+    static const char *const audio[] = {"aac", "mp3", "opus",      "flac",      "ac3",    "eac3",
+                                        "dts", "mp2", "pcm_s16le", "pcm_s24le", "vorbis", "truehd"};
+    static const char *const fmp4_video[] = {"h264", "hevc", "vp9", "av1"};
+    static const char *const fmp4_audio[] = {"aac", "ac3", "eac3", "flac", "opus", "mp3"};
+    static const char *const ts_video[] = {"h264", "hevc", "mpeg2video"};
+    static const char *const ts_audio[] = {"aac", "ac3", "eac3", "mp3", "mp2"};
+    add_names(p->containers, &p->ncontainers, containers, ARRAY_LEN(containers));
+    ADD_CODECS(p->video, &p->nvideo, video, 0);
+    ADD_CODECS(p->audio, &p->naudio, audio, 0);
+    ADD_CODECS(p->fmp4.video, &p->fmp4.nvideo, fmp4_video, 0);
+    ADD_CODECS(p->fmp4.audio, &p->fmp4.naudio, fmp4_audio, 0);
+    ADD_CODECS(p->ts.video, &p->ts.nvideo, ts_video, 0);
+    ADD_CODECS(p->ts.audio, &p->ts.naudio, ts_audio, 0);
+    p->hdr = true;
+}
+
+/* A current smart TV: MP4, Matroska and MPEG-TS with H.264 or HEVC (10-bit, HDR) and
+ * AAC, AC-3 or E-AC-3 in up to 5.1, the same inside HLS; no DTS, no FLAC, no VP9. */
+static void preset_tv(struct device_profile *p)
+{
+    static const char *const containers[] = {"mp4", "m4v", "mkv", "ts"};
+    static const char *const video[] = {"h264", "hevc"};
+    static const char *const audio[] = {"aac", "ac3", "eac3", "mp3"};
+    add_names(p->containers, &p->ncontainers, containers, ARRAY_LEN(containers));
+    struct codec_set *sets[] = {&p->fmp4, &p->ts};
+    ADD_CODECS(p->video, &p->nvideo, video, 0);
+    ADD_CODECS(p->audio, &p->naudio, audio, 6);
+    for (size_t i = 0; i < ARRAY_LEN(sets); i++) {
+        ADD_CODECS(sets[i]->video, &sets[i]->nvideo, video, 0);
+        ADD_CODECS(sets[i]->audio, &sets[i]->naudio, audio, 6);
+    }
+    p->hdr = true;
+}
+
+int profile_preset(const char *name, struct device_profile *p)
+{
+    memset(p, 0, sizeof(*p));
+    if (strcmp(name, "browser") == 0)
+        profile_default(p);
+    else if (strcmp(name, "mpv") == 0 || strcmp(name, "vlc") == 0)
+        preset_native(p);
+    else if (strcmp(name, "tv") == 0)
+        preset_tv(p);
+    else
+        return ERR_NOT_FOUND;
+    return 0;
+}
+
 static void drop(struct codec_caps *list, int *n, const char *codec)
 {
     int k = 0;

@@ -50,6 +50,10 @@ struct device_profile {
  * AAC/MP3/Opus/FLAC in stereo; inside fMP4 segments H.264, VP9 and AV1 with AAC or Opus;
  * inside MPEG-TS H.264 with AAC or MP3. */
 void profile_default(struct device_profile *p);
+/* The named presets for clients that do not describe themselves: "browser" (the default
+ * above), "mpv" and "vlc" (libavcodec players: nearly everything as a file), "tv" (H.264,
+ * HEVC and Dolby audio). ERR_NOT_FOUND for another name. */
+int profile_preset(const char *name, struct device_profile *p) WUR;
 /* Takes codec out of every list: after a client failed to decode it. */
 void profile_exclude(struct device_profile *p, const char *codec);
 

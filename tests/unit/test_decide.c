@@ -266,6 +266,60 @@ static const struct combo combos[] = {
      phone, 0, NULL, "transcode", "video_resolution_not_supported", false, true},
     {"H.264 over the phone's bitrate", "mp4", 12000000, "h264", "High", 41, 8, 1920, 1080,
      STEREO("aac"), phone, 0, NULL, "transcode", "bitrate_too_high", false, true},
+    /* Named presets for clients that do not describe themselves. */
+    {"H.264/DTS 5.1 in MKV on mpv",
+     "mkv",
+     5000000,
+     "h264",
+     "High",
+     41,
+     8,
+     1920,
+     1080,
+     {{"dts", 6, "eng", true}},
+     "preset:mpv",
+     0,
+     NULL,
+     "direct_play",
+     "",
+     true,
+     true},
+    {"XviD/MP3 in AVI on VLC", "avi", 2000000, "mpeg4", "Advanced Simple Profile", 5, 8, 720, 576,
+     STEREO("mp3"), "preset:vlc", 0, NULL, "direct_play", "", true, true},
+    {"H.264/DTS 5.1 in MKV on a TV",
+     "mkv",
+     5000000,
+     "h264",
+     "High",
+     41,
+     8,
+     1920,
+     1080,
+     {{"dts", 6, "eng", true}},
+     "preset:tv",
+     0,
+     NULL,
+     "remux",
+     "audio_codec_not_supported",
+     true,
+     false},
+    {"HEVC Main 10 in MKV on a TV",
+     "mkv",
+     8000000,
+     "hevc",
+     "Main 10",
+     153,
+     10,
+     3840,
+     2160,
+     {{"eac3", 6, "eng", true}},
+     "preset:tv",
+     0,
+     NULL,
+     "direct_play",
+     "",
+     true,
+     true},
 };
 
 static void build(const struct combo *c, struct media_file *f)
@@ -307,7 +361,9 @@ static void decides_every_combination(void **state)
         struct media_file f;
         build(c, &f);
         struct device_profile p;
-        if (c->profile) {
+        if (c->profile && strncmp(c->profile, "preset:", 7) == 0) {
+            assert_int_equal(profile_preset(c->profile + 7, &p), 0);
+        } else if (c->profile) {
             char err[256] = "";
             json_t *j = json_loads(c->profile, 0, NULL);
             assert_int_equal(api_profile_parse(j, &p, err, sizeof(err)), 0);
@@ -513,6 +569,8 @@ static void refuses_files_without_media(void **state)
 
 static void bad_profiles_name_the_field(void **state)
 {
+    struct device_profile preset;
+    assert_int_equal(profile_preset("toaster", &preset), ERR_NOT_FOUND);
     (void)state;
     const char *bad[][2] = {
         {"[]", "profile.: expected an object"},
