@@ -2,9 +2,12 @@
 #include "api/api.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "hls/speeds.h"
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,8 +138,14 @@ static int start_domain(struct app *app, const struct config *cfg, long cores)
         .prewarm_ms = cfg->hls_prewarm_timeout * 1000,
         .wait_ms = cfg->hls_wait_timeout * 1000,
         .grace_ms = cfg->hls_kill_grace * 1000,
+        .throttle_s = (double)cfg->hls_throttle,
         .temp_max_bytes = cfg->hls_temp_max_mb << 20,
     };
+    char speeds_path[PATH_MAX];
+    snprintf(speeds_path, sizeof(speeds_path), "%s/encode-speeds", cfg->data);
+    if (speeds_open(speeds_path, &app->speeds) < 0)
+        return -1;
+    hls.speeds = app->speeds;
     if (hls_new(&app->hls, &hls) < 0)
         return -1;
     return events_new(&app->events);
@@ -167,6 +176,22 @@ static int start_http(struct app *app, const struct config *cfg, long cores)
     return 0;
 }
 
+struct calibration {
+    struct speeds *speeds;
+    const struct config *cfg;
+};
+
+static void *calibrate(void *arg)
+{
+    struct calibration *c = arg;
+    int rc = speeds_calibrate(c->speeds, c->cfg->ffmpeg, c->cfg->hls_preset);
+    if (rc < 0 && rc != -ECANCELED)
+        LOG(L_WARN, "main", "the encoder calibration failed: %s", strerror(-rc));
+    else if (rc == 0)
+        LOG(L_INFO, "main", "encoder calibration done");
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     struct config cfg;
@@ -193,11 +218,20 @@ int main(int argc, char **argv)
         goto out;
     if (cfg.library.len && scanner_start(app.scanner) < 0)
         LOG(L_WARN, "main", "cannot start the first scan");
+    /* The first start times a few encodes, in the background, to seed the ladder. */
+    struct calibration cal = {app.speeds, &cfg};
+    pthread_t cal_thread;
+    bool calibrating = cfg.hls_calibrate && !speeds_calibrated(app.speeds, cfg.hls_preset) &&
+                       pthread_create(&cal_thread, NULL, calibrate, &cal) == 0;
 
     int sig = 0;
     sigwait(&sigs, &sig);
     LOG(L_INFO, "main", "%s: shutting down", strsignal(sig));
     exit_code = 0;
+    if (calibrating) {
+        speeds_cancel(app.speeds);
+        pthread_join(cal_thread, NULL);
+    }
 out:
     /* Parked segment requests are woken first: libmicrohttpd cannot stop with suspended
      * connections. Encoders are reaped and temp folders removed last. */
@@ -206,6 +240,9 @@ out:
     http_server_stop(app.server);
     events_free(app.events);
     hls_free(app.hls);
+    if (app.speeds && speeds_save(app.speeds) < 0)
+        LOG(L_WARN, "main", "cannot save the encode speeds");
+    speeds_close(app.speeds);
     scanner_free(app.scanner);
     auth_free(app.auth);
     store_close(app.store);

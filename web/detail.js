@@ -2,6 +2,7 @@
 import { api } from "/api.js";
 import { el } from "/dom.js";
 import { clock } from "/format.js";
+import { deviceId } from "/device.js";
 import { deviceProfile } from "/profile.js";
 import { go, main, onLeave } from "/router.js";
 
@@ -32,7 +33,7 @@ export async function renderDetail(id) {
   // why on its page, and offers no Play button that would only fail.
   const plan = await api(`/api/v1/playback/${file.id}`, {
     method: "POST",
-    body: { profile },
+    body: { profile, device_id: deviceId() },
   }).catch((e) => {
     if (e.status === 422) return { unplayable: e.message };
     throw e;
@@ -64,7 +65,10 @@ export async function renderDetail(id) {
   // session if the user leaves without playing. Direct play needs nothing.
   const warm = { played: false, session: null };
   if (plan.method !== "direct_play") {
-    api(`/api/v1/hls/preload/${file.id}`, { method: "POST", body: { profile, start: resume } })
+    api(`/api/v1/hls/preload/${file.id}`, {
+      method: "POST",
+      body: { profile, start: resume, device_id: deviceId() },
+    })
       .then((r) => {
         warm.session = r.session_id;
       })

@@ -256,6 +256,7 @@ export class Player {
       method: "POST",
       body: {
         profile: deviceProfile(),
+        device_id: deviceId(),
         start: this.startAt,
         client_errors: this.clientErrors,
       },
@@ -296,10 +297,19 @@ export class Player {
         errorRetry: retry,
       },
     };
+    // Segments of a transcode come as fast as the encoder makes them, not as the network
+    // could carry them: start on the first rendition (the server lists only those this
+    // machine encodes faster than real time, best first), assume a fast network until
+    // measured, and give a first segment after a seek time to come.
+    const fragments = {
+      default: { ...policy.default, maxTimeToFirstByteMs: 20000, maxLoadTimeMs: 40000 },
+    };
     const hls = new Hls({
       startPosition: this.startAt,
+      startLevel: 0,
+      abrEwmaDefaultEstimate: 10e6,
       maxBufferLength: 30,
-      fragLoadPolicy: policy,
+      fragLoadPolicy: fragments,
       playlistLoadPolicy: policy,
       manifestLoadPolicy: policy,
     });

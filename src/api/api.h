@@ -14,6 +14,7 @@ struct app {
     struct auth *auth;
     struct scanner *scanner;
     struct hls *hls;
+    struct speeds *speeds; /* how fast this machine encodes, for the ladder */
     struct events *events;
     struct http_server *server; /* for /metrics */
 };

@@ -151,9 +151,10 @@ static json_t *rendition_json(const struct hls_rendition_state *r)
                   "segments", (json_int_t)r->segments, "chunks_on_disk",
                   (json_int_t)r->chunks_on_disk, "encoding", r->encoding, "failures", r->failures);
     if (r->encoding)
-        json_object_update_new(o, json_pack("{sI sI si}", "encoder_position",
+        json_object_update_new(o, json_pack("{sI sI si sb}", "encoder_position",
                                             (json_int_t)r->encoder_position, "encoder_start",
-                                            (json_int_t)r->encoder_start, "pid", r->pid));
+                                            (json_int_t)r->encoder_start, "pid", r->pid, "paused",
+                                            r->paused));
     if (*r->error)
         json_object_set_new(o, "error", json_string(r->error));
     if (r->argv) {

@@ -55,6 +55,9 @@ struct http_reply api_metrics(struct http_request *req)
         "# HELP reel_hls_encoder_failures_total Encoders that failed.\n"
         "# TYPE reel_hls_encoder_failures_total counter\n"
         "reel_hls_encoder_failures_total %lld\n"
+        "# HELP reel_hls_encoder_pauses_total Encoders paused for running far ahead.\n"
+        "# TYPE reel_hls_encoder_pauses_total counter\n"
+        "reel_hls_encoder_pauses_total %lld\n"
         "# HELP reel_hls_segments_served_total HLS segments sent.\n"
         "# TYPE reel_hls_segments_served_total counter\n"
         "reel_hls_segments_served_total %lld\n"
@@ -64,8 +67,8 @@ struct http_reply api_metrics(struct http_request *req)
         "reel_bytes_served_total{method=\"hls\"} %lld\n",
         (long long)st.sessions, (long long)st.encoders, (long long)st.starts_first,
         (long long)st.starts_seek, (long long)st.starts_retry, (long long)st.failures,
-        (long long)st.segments_served, (unsigned long long)atomic_load(&api_direct_bytes),
-        (long long)st.bytes_served);
+        (long long)st.pauses, (long long)st.segments_served,
+        (unsigned long long)atomic_load(&api_direct_bytes), (long long)st.bytes_served);
     if (rc == 0)
         rc = histogram(&b, "reel_hls_time_to_first_segment_seconds",
                        "From an encoder's start to its first finished segment.", st.ttfs,

@@ -2,6 +2,7 @@
 #include "api/profile.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "hls/speeds.h"
 #include "http/file.h"
 #include "playback/decide.h"
 #include "progress/progress.h"
@@ -25,7 +26,65 @@ struct request_options {
     /* Codecs the client failed to decode, taken out of its profile. */
     char client_errors[MAX_CLIENT_ERRORS][16];
     int nclient_errors;
+    char device[65]; /* the client's device id: one HLS session per device */
+    /* The ladder as measured: each offered rung's speed estimate (0: unknown), and the
+     * rungs this machine cannot encode fast enough. */
+    double speed[PLAN_MAX_RUNGS];
+    struct plan_rung dropped[PLAN_MAX_RUNGS];
+    double dropped_speed[PLAN_MAX_RUNGS];
+    int ndropped;
 };
+
+/* A rung is offered when this machine encodes it at least this much faster than real time. */
+#define LADDER_MIN_SPEED 1.2
+
+/* How fast this machine makes rung r of f: what encodes of such sources measured, else the
+ * calibration; 0 when neither is known. */
+static double rung_speed(struct app *app, const struct media_file *f, const struct plan *p,
+                         const struct plan_rung *r)
+{
+    const char *preset = app->cfg->hls_preset;
+    const struct media_stream *v = NULL;
+    for (size_t i = 0; i < f->nstreams && !v; i++)
+        if (f->streams[i].index == p->video.index && f->streams[i].type == STREAM_VIDEO)
+            v = &f->streams[i];
+    if (!v || r->copy)
+        return 0;
+    char key[96];
+    speeds_key(key, sizeof(key), v->codec, v->height, r->height, preset);
+    double s = speeds_get(app->speeds, key);
+    if (s <= 0) {
+        speeds_key(key, sizeof(key), "calibration", 1080, r->height, preset);
+        s = speeds_get(app->speeds, key);
+    }
+    return s;
+}
+
+/* Keeps the rungs this machine encodes fast enough (always the lowest), best first. */
+static void measure_ladder(struct app *app, const struct media_file *f, struct plan *p,
+                           struct request_options *ro)
+{
+    size_t kept = 0;
+    ro->ndropped = 0;
+    for (size_t i = 0; i < p->nrungs; i++) {
+        double s = app->speeds ? rung_speed(app, f, p, &p->rungs[i]) : 0;
+        bool last = i + 1 == p->nrungs;
+        if (s > 0 && s < LADDER_MIN_SPEED && !(last && kept == 0)) {
+            ro->dropped[ro->ndropped] = p->rungs[i];
+            ro->dropped_speed[ro->ndropped++] = s;
+            continue;
+        }
+        ro->speed[kept] = s;
+        p->rungs[kept++] = p->rungs[i];
+    }
+    p->nrungs = kept;
+    /* The video plan follows its best rung. */
+    if (kept && ro->ndropped && !p->rungs[0].copy) {
+        p->video.width = p->rungs[0].width;
+        p->video.height = p->rungs[0].height;
+        p->video.bitrate = p->rungs[0].video_bitrate;
+    }
+}
 
 /* A failed option: the error and what to tell the client. */
 #define BAD(...) (snprintf(why, size, __VA_ARGS__), ERR_BAD_REQUEST)
@@ -48,6 +107,11 @@ static int query_options(struct http_request *req, struct request_options *ro, d
     *start = q ? strtod(q, &end) : 0;
     if (q && (*end || !isfinite(*start) || *start < 0))
         return BAD("start: expected seconds, 0 or more");
+    q = http_query(req, "device_id");
+    if (q && strlen(q) >= sizeof(ro->device))
+        return BAD("device_id: 1 to 64 characters");
+    if (q)
+        snprintf(ro->device, sizeof(ro->device), "%s", q);
     q = http_query(req, "client");
     if (q && profile_preset(q, &ro->p) < 0)
         return BAD("client: \"browser\", \"mpv\", \"vlc\" or \"tv\"");
@@ -95,6 +159,11 @@ static int body_options(json_t *body, struct request_options *ro, double *start,
         return BAD("start: expected seconds, 0 or more");
     if (j)
         *start = json_number_value(j);
+    j = json_object_get(body, "device_id");
+    if (j && (!json_is_string(j) || strlen(json_string_value(j)) >= sizeof(ro->device)))
+        return BAD("device_id: 1 to 64 characters");
+    if (j)
+        snprintf(ro->device, sizeof(ro->device), "%s", json_string_value(j));
     j = json_object_get(body, "client");
     if (j && (!json_is_string(j) || profile_preset(json_string_value(j), &ro->p) < 0))
         return BAD("client: \"browser\", \"mpv\", \"vlc\" or \"tv\"");
@@ -114,6 +183,7 @@ static int read_options(struct http_request *req, json_t *body, struct request_o
 {
     memset(&ro->o, 0, sizeof(ro->o));
     ro->nclient_errors = 0;
+    ro->device[0] = '\0';
     profile_default(&ro->p);
     const char *segments = http_query(req, "segments");
     double start = 0;
@@ -170,6 +240,7 @@ static int open_session(struct http_request *req, const struct media_file *f,
 {
     struct app *app = req->app;
     struct hls_open open = {.user_id = req->user_id,
+                            .device = ro->device,
                             .file = f,
                             .plan = plan,
                             .fmp4 = !ro->o.ts,
@@ -203,6 +274,8 @@ static int prepare(struct http_request *req, struct request_options *ro, struct 
         LOG(L_INFO, "playback", "file %lld: the client could not decode '%s'; planning without it",
             (long long)f->id, ro->client_errors[i]);
     rc = decide(f, &ro->p, &ro->o, plan);
+    if (rc == 0 && plan->method == PLAY_TRANSCODE)
+        measure_ladder(req->app, f, plan, ro);
     if (rc == ERR_UNPLAYABLE)
         snprintf(why, size, "This file cannot be played: %s.",
                  f->error ? f->error : "it has no audio or video");
@@ -231,21 +304,33 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
     json_t *rungs = json_array();
     for (size_t i = 0; i < plan->nrungs; i++) {
         const struct plan_rung *r = &plan->rungs[i];
-        json_array_append_new(rungs, json_pack("{ss sb si si sI sI}", "name", r->name, "copy",
-                                               r->copy, "width", r->width, "height", r->height,
-                                               "video_bitrate", (json_int_t)r->video_bitrate,
-                                               "audio_bitrate", (json_int_t)plan->audio.bitrate));
+        json_t *o =
+            json_pack("{ss sb si si sI sI}", "name", r->name, "copy", r->copy, "width", r->width,
+                      "height", r->height, "video_bitrate", (json_int_t)r->video_bitrate,
+                      "audio_bitrate", (json_int_t)plan->audio.bitrate);
+        /* The speed this machine encodes it at, as a multiple of real time. */
+        json_object_set_new(o, "speed", ro->speed[i] > 0 ? json_real(ro->speed[i]) : json_null());
+        json_array_append_new(rungs, o);
+    }
+    json_t *dropped = json_array();
+    for (int i = 0; i < ro->ndropped; i++) {
+        char why[96];
+        snprintf(why, sizeof(why), "this machine encodes it at %.2fx real time; %.1fx is needed",
+                 ro->dropped_speed[i], LADDER_MIN_SPEED);
+        json_array_append_new(dropped, json_pack("{ss si sf ss}", "name", ro->dropped[i].name,
+                                                 "height", ro->dropped[i].height, "speed",
+                                                 ro->dropped_speed[i], "reason", why));
     }
     json_t *streams = json_object();
     if (plan->video.present)
         json_object_set_new(streams, "video", stream_json(&plan->video, true));
     if (plan->audio.present)
         json_object_set_new(streams, "audio", stream_json(&plan->audio, false));
-    return json_pack("{sI ss so ss sf ss so so sf sf}", "file_id", (json_int_t)f->id, "method",
+    return json_pack("{sI ss so ss sf ss so so so sf sf}", "file_id", (json_int_t)f->id, "method",
                      play_method_name(plan->method), "reasons", reasons, "url", url, "duration",
                      f->duration_ms / 1000.0, "container", f->container, "streams", streams,
-                     "renditions", rungs, "start", ro->o.start_ms / 1000.0, "resume_position",
-                     resume);
+                     "renditions", rungs, "dropped_renditions", dropped, "start",
+                     ro->o.start_ms / 1000.0, "resume_position", resume);
 }
 
 struct http_reply api_playback(struct http_request *req)

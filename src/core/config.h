@@ -37,6 +37,8 @@ struct config {
     long long hls_max_encoders;
     long long hls_wait_timeout;
     long long hls_kill_grace;
+    long long hls_throttle;
+    long long hls_calibrate;
     long long hls_temp_max_mb;
 };
 

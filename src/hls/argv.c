@@ -314,6 +314,11 @@ int hls_argv_build(const struct hls_job *j, char ***out)
     add(&a, "-loglevel");
     add(&a, "warning");
     add(&a, "-y");
+    /* key=value progress on stderr, once a second: the encoder's speed. */
+    add(&a, "-progress");
+    add(&a, "pipe:2");
+    add(&a, "-stats_period");
+    add(&a, "1");
     input_args(&a, j, copy_video);
     codec_args(&a, j, copy_video);
     output_args(&a, j);

@@ -48,20 +48,57 @@ int encoder_spawn(char *const argv[], struct encoder **out)
     return 0;
 }
 
+/* Appends to the ring, keeping the newest bytes. */
+static void keep(struct encoder *e, const char *p, size_t k)
+{
+    if (k > sizeof(e->ring))
+        return;
+    if (e->ring_len + k > sizeof(e->ring)) {
+        size_t drop = e->ring_len + k - sizeof(e->ring);
+        memmove(e->ring, e->ring + drop, e->ring_len - drop);
+        e->ring_len -= drop;
+    }
+    memcpy(e->ring + e->ring_len, p, k);
+    e->ring_len += k;
+}
+
+/* Whether a line is one of -progress's "key=value" lines: a lower-case key, no space. */
+static bool progress_line(const char *l, size_t n)
+{
+    size_t i = 0;
+    while (i < n && ((l[i] >= 'a' && l[i] <= 'z') || l[i] == '_' || (l[i] >= '0' && l[i] <= '9')))
+        i++;
+    return i > 0 && i < n && l[i] == '=';
+}
+
+static void on_line(struct encoder *e, const char *l, size_t n)
+{
+    if (!progress_line(l, n)) {
+        keep(e, l, n);
+        keep(e, "\n", 1);
+    } else if (n > 6 && strncmp(l, "speed=", 6) == 0) {
+        double v = strtod(l + 6, NULL); /* "1.23x", or "N/A" which reads as 0 */
+        if (v > 0)
+            e->speed = v;
+    }
+}
+
 void encoder_drain(struct encoder *e)
 {
     char buf[2048];
     ssize_t n;
     while ((n = read(e->err_fd, buf, sizeof(buf))) > 0) {
-        size_t k = (size_t)n; /* less than the ring: buf is half its size */
-        /* Keep the newest bytes: shift out the oldest when the ring is full. */
-        if (e->ring_len + k > sizeof(e->ring)) {
-            size_t drop = e->ring_len + k - sizeof(e->ring);
-            memmove(e->ring, e->ring + drop, e->ring_len - drop);
-            e->ring_len -= drop;
+        for (ssize_t i = 0; i < n; i++) {
+            char c = buf[i];
+            if (c == '\n' || e->line_len == sizeof(e->line) - 1) {
+                e->line[e->line_len] = '\0';
+                on_line(e, e->line, e->line_len);
+                e->line_len = 0;
+                if (c == '\n')
+                    continue;
+            }
+            e->line[e->line_len++] = c;
         }
-        memcpy(e->ring + e->ring_len, buf, k);
-        e->ring_len += k;
     }
 }
 
@@ -76,6 +113,9 @@ bool encoder_reap(struct encoder *e)
     e->exited = true;
     e->status = status;
     encoder_drain(e);
+    if (e->line_len)
+        on_line(e, e->line, e->line_len);
+    e->line_len = 0;
     return true;
 }
 
@@ -86,6 +126,13 @@ void encoder_stop(struct encoder *e, int64_t now_ms)
     e->stopping = true;
     e->stop_ms = now_ms;
     kill(-e->pid, SIGTERM);
+    kill(-e->pid, SIGCONT);
+}
+
+void encoder_pause(struct encoder *e, bool pause)
+{
+    if (!e->exited)
+        kill(-e->pid, pause ? SIGSTOP : SIGCONT);
 }
 
 void encoder_kill(struct encoder *e)

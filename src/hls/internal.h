@@ -45,14 +45,20 @@ struct rendition {
     int wd;
     struct waiter *waiters;
     int64_t last_request_ms;
+    size_t last_asked; /* the segment last asked for */
+    bool handing_over; /* another rendition took the session's slot: stop once served */
+    bool paused;       /* far ahead of the viewer: SIGSTOP until it comes closer */
     UT_hash_handle hh_wd;
 };
 
 struct session {
     char id[HLS_ID_LEN + 1];
-    char key[160];
+    char key[240];
     int64_t user_id;
+    char device[72];
     char *input;
+    char source_codec[32]; /* the video's, and its height: what an encode's speed depends on */
+    int source_height;
     double duration;
     double start_s; /* the source's first timestamp */
     struct plan plan;
@@ -66,7 +72,8 @@ struct session {
     int64_t created_ms, active_ms;
     int64_t start_ms;
     bool prewarm, used, ended;
-    int dying; /* encoders of an ended session not yet reaped */
+    int dying;    /* encoders of an ended session not yet reaped */
+    int encoding; /* its renditions' running encoders */
     UT_hash_handle hh_id, hh_key;
 };
 
@@ -78,6 +85,7 @@ struct hls {
     struct rendition *by_wd;
     struct encoder *retired; /* stopped or ended, not yet reaped */
     int encoders;
+    int viewers; /* sessions with an encoder running: what the cap counts */
     bool closing;
     int ep, ino, timer, wake;
     pthread_t thread;
@@ -96,6 +104,8 @@ int monitor_start(struct hls *h) WUR;
 /* Wakes the thread, which returns once closing and every encoder is reaped; then closes
  * its descriptors. */
 void monitor_stop(struct hls *h);
+/* The viewer asked for segment of r: the encoder's throttle follows. */
+void monitor_asked(struct hls *h, struct rendition *r, size_t segment);
 /* Starts r's encoder at segment, replacing the one it has; ERR_ENCODERS_BUSY at the cap. */
 int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
                           enum start_reason reason) WUR;

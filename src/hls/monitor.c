@@ -10,6 +10,7 @@
 #include "hls/argv.h"
 #include "hls/internal.h"
 #include "hls/mpegts.h"
+#include "hls/speeds.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,13 +51,41 @@ static void unwatch_encoder(struct hls *h, struct encoder *e)
         epoll_ctl(h->ep, EPOLL_CTL_DEL, e->pid_fd, NULL);
 }
 
+/* An encoder of r is done: its speed (ffmpeg's own, over the whole run) goes into the
+ * estimate for this kind of encode, if it ran long enough and was never paused. */
+static void record_speed(struct hls *h, const struct rendition *r, const struct encoder *e)
+{
+    if (!h->cfg.speeds || r->r.copy || !r->s->source_height || e->speed <= 0 || e->was_paused ||
+        clock_mono_ms() - e->started_ms < 3000)
+        return;
+    char key[96];
+    speeds_key(key, sizeof(key), r->s->source_codec, r->s->source_height, r->r.height,
+               h->cfg.preset ? h->cfg.preset : "veryfast");
+    speeds_observe(h->cfg.speeds, key, e->speed);
+    if (speeds_save(h->cfg.speeds) < 0)
+        LOG(L_WARN, "hls", "cannot save the encode speeds");
+}
+
+/* Counts an encoder that starts (+1) or stops (-1) working for s. */
+static void count_encoder(struct hls *h, struct session *s, int d)
+{
+    h->encoders += d;
+    if (d > 0 && s->encoding++ == 0)
+        h->viewers++;
+    if (d < 0 && --s->encoding == 0)
+        h->viewers--;
+}
+
 void monitor_retire(struct hls *h, struct rendition *r, struct session *owner)
 {
     struct encoder *e = r->enc;
     if (!e)
         return;
     r->enc = NULL;
-    h->encoders--;
+    r->handing_over = r->paused = false;
+    count_encoder(h, r->s, -1);
+    encoder_drain(e);
+    record_speed(h, r, e);
     encoder_stop(e, clock_mono_ms());
     e->retired = true;
     e->owner = owner;
@@ -65,12 +94,35 @@ void monitor_retire(struct hls *h, struct rendition *r, struct session *owner)
     DL_APPEND(h->retired, e);
 }
 
+/* A viewer (a user's device) has one encoder slot. r is taking it: the encoders of the
+ * session's other renditions stop, each once the requests waiting on it are served, and
+ * so do those of the viewer's other sessions that nobody waits on. */
+static void take_slot(struct hls *h, struct rendition *r)
+{
+    struct session *s = r->s, *t, *tmp;
+    HASH_ITER(hh_id, h->by_id, t, tmp)
+    {
+        if (!t->encoding || t->user_id != s->user_id || strcmp(t->device, s->device) != 0)
+            continue;
+        for (size_t i = 0; i < t->nrend; i++) {
+            struct rendition *o = &t->rend[i];
+            if (o == r || !o->enc)
+                continue;
+            if (!o->waiters)
+                monitor_retire(h, o, NULL);
+            else if (t == s)
+                o->handing_over = true;
+        }
+    }
+}
+
 int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
                           enum start_reason reason)
 {
     struct session *s = r->s;
-    /* A restart replaces the rendition's own encoder, so that one does not count. */
-    if (h->encoders - (r->enc ? 1 : 0) >= h->cfg.max_encoders)
+    take_slot(h, r);
+    /* The cap counts viewers: one whose session still encodes keeps its slot. */
+    if (!s->encoding && h->viewers >= h->cfg.max_encoders)
         return ERR_ENCODERS_BUSY;
     monitor_retire(h, r, NULL);
     struct hls_job job = {
@@ -109,7 +161,8 @@ int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
     while (r->next < r->grid.nchunks && r->have[r->next])
         r->next++;
     r->first_seen = false;
-    h->encoders++;
+    r->last_asked = segment;
+    count_encoder(h, s, +1);
     static const char *const names[] = {"first", "seek", "retry"};
     int64_t *counts[] = {&h->stats.starts_first, &h->stats.starts_seek, &h->stats.starts_retry};
     (*counts[reason])++;
@@ -159,7 +212,10 @@ static void on_exit_owned(struct hls *h, struct rendition *r)
             (int)e->pid, r->error);
     }
     r->enc = NULL;
-    h->encoders--;
+    r->handing_over = r->paused = false;
+    count_encoder(h, r->s, -1);
+    if (ok)
+        record_speed(h, r, e);
     bury(h, e);
     /* Woken requests ask again: a retry, or the error. */
     wake_all(r, HLS_WAKE_RETRY);
@@ -227,6 +283,8 @@ static void wake_ready(struct hls *h, struct rendition *r)
             p = &w->next;
         }
     }
+    if (r->handing_over && !r->waiters)
+        monitor_retire(h, r, NULL);
 }
 
 static void on_file(struct hls *h, struct rendition *r, const char *name)
@@ -341,6 +399,38 @@ static void enforce_temp_cap(struct hls *h)
     }
 }
 
+/* How far the encoder is ahead of the segment its viewer last asked for, in seconds. */
+static double lead_s(const struct rendition *r)
+{
+    if (r->next >= r->grid.nchunks)
+        return 0;
+    size_t at = grid_segment_of_chunk(&r->grid, r->next);
+    return r->grid.segs[at].start - r->grid.segs[r->last_asked].start;
+}
+
+/* An encoder far ahead of its viewer is paused (SIGSTOP), so that it leaves the CPU to
+ * others, and resumed when the viewer comes within half that distance, or waits. */
+static void throttle(struct hls *h, struct rendition *r)
+{
+    if (!r->enc || r->enc->stopping || h->cfg.throttle_s <= 0)
+        return;
+    double lead = lead_s(r);
+    if (!r->paused && !r->waiters && lead > h->cfg.throttle_s) {
+        encoder_pause(r->enc, true);
+        r->enc->was_paused = r->paused = true;
+        h->stats.pauses++;
+    } else if (r->paused && (r->waiters || lead < h->cfg.throttle_s / 2)) {
+        encoder_pause(r->enc, false);
+        r->paused = false;
+    }
+}
+
+void monitor_asked(struct hls *h, struct rendition *r, size_t segment)
+{
+    r->last_asked = segment;
+    throttle(h, r);
+}
+
 /* Requests past their deadline answer 504; renditions nobody watches stop encoding. */
 static void tick_rendition(struct hls *h, struct rendition *r, int64_t now)
 {
@@ -357,6 +447,7 @@ static void tick_rendition(struct hls *h, struct rendition *r, int64_t now)
     }
     if (r->enc && r->enc->polled)
         on_pid(h, r->enc);
+    throttle(h, r);
     /* A player that switched away. */
     if (r->enc && !r->waiters && r->s->used && now - r->last_request_ms > RENDITION_IDLE_MS)
         monitor_retire(h, r, NULL);

@@ -150,6 +150,7 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
     int rc = random_hex(s->id, HLS_ID_LEN / 2);
     snprintf(s->key, sizeof(s->key), "%s", key);
     s->user_id = o->user_id;
+    snprintf(s->device, sizeof(s->device), "%.64s", o->device ? o->device : "");
     s->input = strdup(o->file->path);
     s->duration = o->file->duration_ms / 1000.0;
     s->start_s = o->file->start_ms / 1000.0;
@@ -160,6 +161,10 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
     s->created_ms = s->active_ms = clock_mono_ms();
     const struct media_stream *v = stream_at(o->file, o->plan->video.index);
     const struct media_stream *a = stream_at(o->file, o->plan->audio.index);
+    if (v) {
+        snprintf(s->source_codec, sizeof(s->source_codec), "%s", v->codec);
+        s->source_height = v->height;
+    }
     snprintf(s->dir, sizeof(s->dir), "%s/%s", h->cfg.temp_dir, s->id);
     if (rc == 0 && !s->input)
         rc = -ENOMEM;
@@ -195,10 +200,12 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
 int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1])
 {
     const struct plan *p = o->plan;
-    char key[160];
-    snprintf(key, sizeof(key), "%lld/%lld/%d/%d:%d/%d:%d/%lld/%d", (long long)o->user_id,
-             (long long)o->file->id, p->method, p->video.copy, p->video.height, p->audio.index,
-             p->audio.copy, (long long)p->max_bitrate, o->fmp4);
+    char key[240];
+    /* One session per viewer (user and device), file and plan. */
+    const char *device = o->device ? o->device : "";
+    snprintf(key, sizeof(key), "%lld/%.64s/%lld/%d/%d:%d/%d:%d/%lld/%d", (long long)o->user_id,
+             device, (long long)o->file->id, p->method, p->video.copy, p->video.height,
+             p->audio.index, p->audio.copy, (long long)p->max_bitrate, o->fmp4);
     /* Reading the keyframe index can take a while (MPEG-TS has none and is read whole),
      * so it happens outside the lock, and only for a session that is not there yet. */
     pthread_mutex_lock(&h->lock);
@@ -314,6 +321,7 @@ int hls_state(struct hls *h, int64_t user, const char *id, struct hls_state *out
         for (uint32_t c = 0; c < r->grid.nchunks; c++)
             o->chunks_on_disk += r->have[c];
         o->encoding = r->enc != NULL;
+        o->paused = r->paused;
         o->failures = r->failures;
         if (r->enc) {
             o->encoder_position = grid_segment_of_chunk(&r->grid, r->next);
@@ -435,6 +443,8 @@ int hls_segment(struct hls *h, int64_t user, const char *id, const char *renditi
     int64_t now = clock_mono_ms();
     s->active_ms = r->last_request_ms = now;
     s->used = true;
+    if (n >= 0)
+        monitor_asked(h, r, (size_t)n);
 
     /* The init segment comes with whatever run starts first: from the start position. */
     size_t seg = n >= 0 ? (size_t)n : grid_find(&r->grid, s->start_ms / 1000.0);

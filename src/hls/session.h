@@ -31,6 +31,8 @@ struct hls_config {
     int64_t wait_ms;
     int64_t grace_ms;
     int64_t temp_max_bytes;
+    double throttle_s;     /* an encoder this far ahead of its viewer is paused; 0: never */
+    struct speeds *speeds; /* where encode speeds are recorded; NULL: nowhere */
 };
 
 /* Why a suspended request was woken. */
@@ -46,6 +48,7 @@ struct hls_waiter {
 
 struct hls_open {
     int64_t user_id;
+    const char *device; /* the client's device id, "" when it names none */
     const struct media_file *file;
     const struct plan *plan;
     bool fmp4;
@@ -66,6 +69,7 @@ struct hls_stats {
     int64_t sessions, encoders;
     int64_t starts_first, starts_seek, starts_retry;
     int64_t failures;
+    int64_t pauses; /* encoders paused for running far ahead of their viewer */
     int64_t segments_served, bytes_served;
     /* Histograms in seconds, cumulative counts per bucket bound in hls_buckets[]. */
     int64_t ttfs[10], ttfs_count;
@@ -80,6 +84,7 @@ struct hls_rendition_state {
     struct hls_rendition r;
     size_t segments, chunks_on_disk;
     bool encoding;
+    bool paused; /* far ahead of its viewer */
     int failures;
     /* While encoding: the segment the encoder started at and the one it is at. */
     size_t encoder_start, encoder_position;

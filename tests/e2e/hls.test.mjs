@@ -76,6 +76,7 @@ before(async () => {
       env: {
         ...process.env,
         REEL_ADMIN_USER: "admin",
+        REEL_HLS_CALIBRATE: "0",
         REEL_ADMIN_PASSWORD: PASSWORD,
         REEL_LOG_LEVEL: "warn",
       },

@@ -41,6 +41,7 @@ function startServer(port = 0) {
         env: {
           ...process.env,
           REEL_ADMIN_USER: "admin",
+          REEL_HLS_CALIBRATE: "0",
           REEL_ADMIN_PASSWORD: PASSWORD,
           REEL_LOG_LEVEL: "warn",
         },

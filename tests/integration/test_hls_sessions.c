@@ -742,43 +742,6 @@ static void a_corrupt_file_gives_a_clear_502(void **state)
     response_free(&r);
 }
 
-static void the_encoder_cap_gives_503(void **state)
-{
-    struct fixture *fx = *state;
-    /* Two encoders at most: hold both with long requests, then ask for a third. */
-    char a[128], b[128], c[128], path[200];
-    open_session(fx, fx->hevc, "?max_bitrate=1800000", a, sizeof(a));
-    open_session(fx, fx->hevc, "?max_bitrate=1700000", b, sizeof(b));
-    open_session(fx, fx->hevc, "?max_bitrate=1600000", c, sizeof(c));
-    struct response r;
-    snprintf(path, sizeof(path), "%s/180p/init.mp4", a);
-    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
-    response_free(&r);
-    snprintf(path, sizeof(path), "%s/180p/init.mp4", b);
-    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
-    response_free(&r);
-    json_t *sa = state_of(fx, a), *sb = state_of(fx, b);
-    bool both = json_is_true(json_object_get(json_array_get(json_object_get(sa, "renditions"), 0),
-                                             "encoding")) &&
-                json_is_true(json_object_get(json_array_get(json_object_get(sb, "renditions"), 0),
-                                             "encoding"));
-    json_decref(sa);
-    json_decref(sb);
-    if (!both)
-        skip(); /* the tiny title finished encoding already; nothing to measure */
-    snprintf(path, sizeof(path), "%s/180p/0.m4s", c);
-    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
-    assert_status(&r, 503);
-    char retry[16];
-    assert_true(response_header(&r, "Retry-After", retry, sizeof(retry)));
-    assert_string_equal(json_string_value(json_object_get(r.json, "error")), "encoders_busy");
-    response_free(&r);
-    http(&fx->s, "DELETE", a, fx->token, NULL, NULL, &r);
-    response_free(&r);
-    http(&fx->s, "DELETE", b, fx->token, NULL, NULL, &r);
-    response_free(&r);
-}
-
 static void prewarming_starts_hls_only(void **state)
 {
     struct fixture *fx = *state;
@@ -861,7 +824,6 @@ int main(void)
         cmocka_unit_test(delete_and_idle_end_sessions_completely),
         cmocka_unit_test(a_killed_encoder_recovers),
         cmocka_unit_test(a_corrupt_file_gives_a_clear_502),
-        cmocka_unit_test(the_encoder_cap_gives_503),
         cmocka_unit_test(prewarming_starts_hls_only),
         cmocka_unit_test(mpeg_ts_when_asked),
         cmocka_unit_test(metrics_count_what_happened),

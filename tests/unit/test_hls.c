@@ -7,12 +7,14 @@
 #include "hls/grid.h"
 #include "hls/mpegts.h"
 #include "hls/playlist.h"
+#include "hls/speeds.h"
 #include <cmocka.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static double total(const struct hls_grid *g)
 {
@@ -270,6 +272,33 @@ static void filters_make_encodes_look_right(void **state)
     grid_release(&g);
 }
 
+/* Encode speeds are running averages, kept across restarts in a file. */
+static void speeds_average_and_persist(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/reel-speeds-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    struct speeds *s;
+    assert_int_equal(speeds_open(path, &s), 0);
+    char key[96];
+    speeds_key(key, sizeof(key), "hevc", 1080, 720, "veryfast");
+    assert_string_equal(key, "hevc/1080>720/veryfast");
+    assert_true(speeds_get(s, key) == 0);
+    speeds_observe(s, key, 2.0);
+    speeds_observe(s, key, 1.0); /* 0.7 * 2 + 0.3 * 1 */
+    speeds_observe(s, key, -1);  /* nonsense is ignored */
+    assert_true(fabs(speeds_get(s, key) - 1.7) < 1e-9);
+    assert_false(speeds_calibrated(s, "veryfast"));
+    assert_int_equal(speeds_save(s), 0);
+    speeds_close(s);
+    assert_int_equal(speeds_open(path, &s), 0);
+    assert_true(fabs(speeds_get(s, key) - 1.7) < 1e-3);
+    speeds_close(s);
+    unlink(path);
+}
+
 /* MPEG-TS chunks lose ffmpeg's SDT, so that they begin with the PAT and the PMT. */
 static void mpegts_chunks_begin_with_the_pat(void **state)
 {
@@ -421,6 +450,7 @@ int main(void)
         cmocka_unit_test(argv_follows_the_plan),
         cmocka_unit_test(filters_make_encodes_look_right),
         cmocka_unit_test(mpegts_chunks_begin_with_the_pat),
+        cmocka_unit_test(speeds_average_and_persist),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

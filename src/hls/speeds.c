@@ -1,0 +1,242 @@
+#include "hls/speeds.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/process.h"
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <uthash.h>
+
+/* The weight of a new observation in the running average. */
+#define SPEED_WEIGHT 0.3
+
+struct entry {
+    char key[96];
+    double speed;
+    long samples;
+    UT_hash_handle hh;
+};
+
+struct speeds {
+    pthread_mutex_t lock;
+    char *path;
+    struct entry *by_key;
+    bool dirty;
+    pid_t calibrating; /* the calibration's ffmpeg, 0 when none runs */
+    bool cancelled;
+};
+
+static struct entry *find(struct speeds *s, const char *key)
+{
+    struct entry *e;
+    HASH_FIND_STR(s->by_key, key, e);
+    return e;
+}
+
+/* Sets key's estimate outright (reading the file) or folds speed in. */
+static void put(struct speeds *s, const char *key, double speed, long samples, bool fold)
+{
+    struct entry *e = find(s, key);
+    if (!e) {
+        e = calloc(1, sizeof(*e));
+        if (!e)
+            return;
+        snprintf(e->key, sizeof(e->key), "%s", key);
+        HASH_ADD_STR(s->by_key, key, e);
+        fold = false;
+    }
+    if (fold) {
+        e->speed = e->speed * (1 - SPEED_WEIGHT) + speed * SPEED_WEIGHT;
+        e->samples += samples;
+    } else {
+        e->speed = speed;
+        e->samples = samples;
+    }
+}
+
+int speeds_open(const char *path, struct speeds **out)
+{
+    struct speeds *s = calloc(1, sizeof(*s));
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return -ENOMEM;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    FILE *f = fopen(path, "r");
+    char key[96];
+    double speed;
+    long samples;
+    while (f && fscanf(f, "%95s %lf %ld", key, &speed, &samples) == 3)
+        if (speed > 0 && speed < 1000)
+            put(s, key, speed, samples, false);
+    if (f)
+        fclose(f);
+    *out = s;
+    return 0;
+}
+
+void speeds_close(struct speeds *s)
+{
+    if (!s)
+        return;
+    struct entry *e, *tmp;
+    HASH_ITER(hh, s->by_key, e, tmp)
+    {
+        HASH_DEL(s->by_key, e);
+        free(e);
+    }
+    pthread_mutex_destroy(&s->lock);
+    free(s->path);
+    free(s);
+}
+
+void speeds_observe(struct speeds *s, const char *key, double speed)
+{
+    if (!(speed > 0 && speed < 1000))
+        return;
+    pthread_mutex_lock(&s->lock);
+    put(s, key, speed, 1, true);
+    s->dirty = true;
+    pthread_mutex_unlock(&s->lock);
+}
+
+double speeds_get(struct speeds *s, const char *key)
+{
+    pthread_mutex_lock(&s->lock);
+    struct entry *e = find(s, key);
+    double v = e ? e->speed : 0;
+    pthread_mutex_unlock(&s->lock);
+    return v;
+}
+
+int speeds_save(struct speeds *s)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = 0;
+    if (s->dirty) {
+        char tmp[4096];
+        snprintf(tmp, sizeof(tmp), "%s.tmp", s->path);
+        FILE *f = fopen(tmp, "w");
+        struct entry *e, *t;
+        if (!f)
+            rc = -errno;
+        HASH_ITER(hh, s->by_key, e, t)
+        {
+            if (f)
+                fprintf(f, "%s %.3f %ld\n", e->key, e->speed, e->samples);
+        }
+        if (f && (fflush(f) != 0 || ferror(f)))
+            rc = -EIO;
+        if (f && fclose(f) != 0 && rc == 0)
+            rc = -errno;
+        if (rc == 0 && rename(tmp, s->path) < 0)
+            rc = -errno;
+        if (rc < 0)
+            unlink(tmp);
+        else
+            s->dirty = false;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+void speeds_key(char *out, size_t size, const char *codec, int source_height, int height,
+                const char *preset)
+{
+    snprintf(out, size, "%s/%d>%d/%s", codec, source_height, height, preset);
+}
+
+static const int heights[] = {1080, 720, 480, 360};
+
+bool speeds_calibrated(struct speeds *s, const char *preset)
+{
+    char key[96];
+    for (size_t i = 0; i < sizeof(heights) / sizeof(heights[0]); i++) {
+        speeds_key(key, sizeof(key), "calibration", 1080, heights[i], preset);
+        if (speeds_get(s, key) <= 0)
+            return false;
+    }
+    return true;
+}
+
+/* One calibration encode: CLIP_S seconds of a generated 1080p clip to height, timed. */
+#define CLIP_S 4
+static int calibrate_one(struct speeds *s, const char *ffmpeg, const char *preset, int height)
+{
+    char scale[32], frames[16];
+    snprintf(scale, sizeof(scale), "scale=-2:%d,format=yuv420p", height);
+    snprintf(frames, sizeof(frames), "%d", CLIP_S * 24);
+    char *argv[] = {(char *)ffmpeg,
+                    "-nostdin",
+                    "-v",
+                    "error",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "testsrc2=size=1920x1080:rate=24",
+                    "-frames:v",
+                    frames,
+                    "-vf",
+                    scale,
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    (char *)preset,
+                    "-tune",
+                    "zerolatency",
+                    "-f",
+                    "null",
+                    "-",
+                    NULL};
+    int64_t t0 = clock_mono_ms();
+    pid_t pid;
+    pthread_mutex_lock(&s->lock);
+    int rc = s->cancelled ? -ECANCELED : process_spawn(argv, -1, &pid);
+    if (rc == 0)
+        s->calibrating = pid;
+    pthread_mutex_unlock(&s->lock);
+    if (rc < 0)
+        return rc;
+    int status;
+    while ((rc = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+        ;
+    pthread_mutex_lock(&s->lock);
+    s->calibrating = 0;
+    pthread_mutex_unlock(&s->lock);
+    if (rc < 0)
+        return -errno;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -EIO;
+    double took = (clock_mono_ms() - t0) / 1000.0;
+    char key[96];
+    speeds_key(key, sizeof(key), "calibration", 1080, height, preset);
+    pthread_mutex_lock(&s->lock);
+    put(s, key, CLIP_S / (took > 0.001 ? took : 0.001), 1, false);
+    s->dirty = true;
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+void speeds_cancel(struct speeds *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->cancelled = true;
+    if (s->calibrating > 0)
+        kill(-s->calibrating, SIGKILL);
+    pthread_mutex_unlock(&s->lock);
+}
+
+int speeds_calibrate(struct speeds *s, const char *ffmpeg, const char *preset)
+{
+    for (size_t i = 0; i < sizeof(heights) / sizeof(heights[0]); i++) {
+        int rc = calibrate_one(s, ffmpeg, preset, heights[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return speeds_save(s);
+}
