@@ -65,7 +65,6 @@ static void measure_ladder(struct app *app, const struct media_file *f, struct p
                            struct request_options *ro)
 {
     size_t kept = 0;
-    ro->ndropped = 0;
     for (size_t i = 0; i < p->nrungs; i++) {
         double s = app->speeds ? rung_speed(app, f, p, &p->rungs[i]) : 0;
         bool last = i + 1 == p->nrungs;
@@ -184,6 +183,8 @@ static int read_options(struct http_request *req, json_t *body, struct request_o
     memset(&ro->o, 0, sizeof(ro->o));
     ro->nclient_errors = 0;
     ro->device[0] = '\0';
+    memset(ro->speed, 0, sizeof(ro->speed));
+    ro->ndropped = 0;
     profile_default(&ro->p);
     const char *segments = http_query(req, "segments");
     double start = 0;
