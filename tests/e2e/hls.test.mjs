@@ -5,7 +5,8 @@
 // segments; GStreamer seeks on both.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { spawnSync, execFileSync } from "node:child_process";
+import { startServer, stopServer } from "./server.mjs";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -33,6 +34,24 @@ const profile = {
 };
 let server, base, token, movies, files;
 const figures = {};
+
+// mpv from Debian, headless, with the token on every request: plays url from start (a
+// percentage) to the end; its verbose log says where it resumed and what it decoded.
+const playMpv = (url, start) =>
+  spawnSync(
+    "mpv",
+    [
+      "--no-config",
+      "--ytdl=no",
+      "--vo=null",
+      "--ao=null",
+      "-v",
+      `--http-header-fields=Authorization: Bearer ${token}`,
+      `--start=${start}`,
+      url,
+    ],
+    { encoding: "utf8", timeout: 120000 },
+  );
 
 // What ffprobe prints of the first video stream.
 const probe = (args) =>
@@ -69,27 +88,12 @@ async function open(file, segments) {
 
 before(async () => {
   execFileSync(join(root, "scripts", "gen-media.sh"), [library, "--tiny"], { stdio: "ignore" });
-  server = spawn(
+  ({ child: server, url: base } = await startServer({
     binary,
-    ["--listen", "127.0.0.1:0", "--data", join(work, "data"), "--library", library],
-    {
-      env: {
-        ...process.env,
-        REEL_ADMIN_USER: "admin",
-        REEL_HLS_CALIBRATE: "0",
-        REEL_ADMIN_PASSWORD: PASSWORD,
-        REEL_LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  base = await new Promise((resolve, reject) => {
-    server.stdout.on("data", (d) => {
-      const m = String(d).match(/listening on (http:\/\/[\d.]+:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
+    data: join(work, "data"),
+    library,
+    password: PASSWORD,
+  }));
   const login = await fetch(`${base}/api/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -107,9 +111,9 @@ before(async () => {
   );
 });
 
-after(() => {
+after(async () => {
   for (const line of figures.gst ?? []) console.log(`gstreamer: ${line}`);
-  server?.kill("SIGTERM");
+  if (server) await stopServer(server);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -200,20 +204,7 @@ test("ffmpeg reads every title whole; mpv and GStreamer play and seek", async ()
     }
     const session = await open(f.id, "ts");
     // mpv from 60 %, on MPEG-TS segments: it resumes there and plays to the end.
-    const mpv = spawnSync(
-      "mpv",
-      [
-        "--no-config",
-        "--ytdl=no",
-        "--vo=null",
-        "--ao=null",
-        "-v",
-        `--http-header-fields=Authorization: Bearer ${token}`,
-        "--start=60%",
-        `${base}${session.d.url}`,
-      ],
-      { encoding: "utf8", timeout: 120000 },
-    );
+    const mpv = playMpv(`${base}${session.d.url}`, "60%");
     const log = mpv.stdout + mpv.stderr;
     const start = Number(log.match(/playback restart complete @ ([\d.]+)/)?.[1] ?? NaN);
     if (mpv.status !== 0 || !log.includes("(End of file)"))
@@ -228,20 +219,7 @@ test("ffmpeg reads every title whole; mpv and GStreamer play and seek", async ()
   const dts = movies.find((m) => m.title === "Concert Hall").files[0];
   const plan = JSON.parse(await get(`${base}/api/v1/playback/${dts.id}?client=mpv`));
   assert.equal(plan.method, "direct_play");
-  const direct = spawnSync(
-    "mpv",
-    [
-      "--no-config",
-      "--ytdl=no",
-      "--vo=null",
-      "--ao=null",
-      "-v",
-      "--start=50%",
-      `--http-header-fields=Authorization: Bearer ${token}`,
-      `${base}/api/v1/stream/${dts.id}?client=mpv`,
-    ],
-    { encoding: "utf8", timeout: 60000 },
-  );
+  const direct = playMpv(`${base}/api/v1/stream/${dts.id}?client=mpv`, "50%");
   const said = direct.stdout + direct.stderr;
   assert.equal(direct.status, 0, said.split("\n").slice(-3).join(" "));
   assert.match(said, /\(dts 6ch|\(dca/i);

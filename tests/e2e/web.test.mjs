@@ -6,7 +6,8 @@
 // transcoding to H.264/AAC, which is what the test checks.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { startServer as start, stopServer } from "./server.mjs";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -23,45 +24,15 @@ const PASSWORD = "e2e-password-1";
 let server, base, browser;
 const figures = {};
 
-function startServer(port = 0) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      binary,
-      [
-        "--listen",
-        `127.0.0.1:${port}`,
-        "--data",
-        join(work, "data"),
-        "--library",
-        library,
-        "--web",
-        join(root, "web"),
-      ],
-      {
-        env: {
-          ...process.env,
-          REEL_ADMIN_USER: "admin",
-          REEL_HLS_CALIBRATE: "0",
-          REEL_ADMIN_PASSWORD: PASSWORD,
-          REEL_LOG_LEVEL: "warn",
-        },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    child.stdout.on("data", (d) => {
-      const m = String(d).match(/listening on (http:\/\/[\d.]+:\d+)/);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+const startServer = (port = 0) =>
+  start({
+    binary,
+    data: join(work, "data"),
+    library,
+    web: join(root, "web"),
+    password: PASSWORD,
+    port,
   });
-}
-
-function stopServer(child) {
-  return new Promise((resolve) => {
-    child.once("exit", resolve);
-    child.kill("SIGTERM");
-  });
-}
 
 async function apiAs(page, path, init) {
   return page.evaluate(
