@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# A seek in a transcode on this machine: a 1080p HEVC 10-bit film with 10 s between
+# keyframes, asked for the segment at 60 % by a new viewer. Reel's time until that segment
+# is served, next to plain ffmpeg running the very command Reel ran (taken from the
+# session's state) until it has written the segment; medians of RUNS runs (default 3).
+# Also prints what the calibration measured for each rung and which rungs Reel offers.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+build=${1:-build}
+root=$(cd "$here/.." && pwd)
+media=$root/$build/bench-media
+work=$(mktemp -d /tmp/reel-bench-seek-XXXXXX)
+trap 'reel_stop 2>/dev/null; rm -rf "$work"' EXIT
+
+film="$media/Long GOP (2023).mkv"
+mkdir -p "$media" "$work/lib"
+if [ ! -s "$film" ]; then
+    ffmpeg -v error -f lavfi -i testsrc2=size=1920x1080:rate=24 -f lavfi \
+        -i sine=frequency=440:sample_rate=48000 -t 60 -c:v libx265 -preset ultrafast \
+        -pix_fmt yuv420p10le -x265-params log-level=error:keyint=240:min-keyint=240:scenecut=0 \
+        -c:a eac3 -b:a 384k -f matroska "$film.part"
+    mv "$film.part" "$film"
+fi
+ln -s "$film" "$work/lib/"
+reel_start "$root/$build/reel" "$work/data" "$work/lib" --hls-idle-timeout 600 ${REEL_ARGS:-}
+token=$(reel_token)
+reel_wait_scan "$token"
+RUNS=${RUNS:-3} python3 "$here/seek.py" "$REEL_URL" "$token" "$work"
