@@ -23,7 +23,7 @@ film = json.loads(get("/api/v1/library/items"))["movies"][0]["files"][0]
 # The calibration runs in the background on the first start: wait for its estimates.
 for _ in range(600):
     plan = json.loads(get(f"/api/v1/playback/{film['id']}?device_id=probe"))
-    if plan["renditions"][0]["speed"] is not None:
+    if all(r["speed"] is not None for r in plan["renditions"]):
         break
     time.sleep(0.1)
 get(f"/api/v1/hls/{plan['session_id']}", "DELETE")

@@ -22,7 +22,7 @@ if [ ! -s "$film" ]; then
         -c:a eac3 -b:a 384k -f matroska "$film.part"
     mv "$film.part" "$film"
 fi
-ln -s "$film" "$work/lib/"
+cp "$film" "$work/lib/"
 reel_start "$root/$build/reel" "$work/data" "$work/lib" --hls-idle-timeout 600 ${REEL_ARGS:-}
 token=$(reel_token)
 reel_wait_scan "$token"
