@@ -2,6 +2,8 @@
 #include "api/api.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "hls/hwenc.h"
+#include "hls/session.h"
 #include "hls/speeds.h"
 #include <errno.h>
 #include <limits.h>
@@ -177,14 +179,22 @@ static int start_http(struct app *app, const struct config *cfg, long cores)
 }
 
 struct calibration {
-    struct speeds *speeds;
+    struct app *app;
     const struct config *cfg;
+    bool encodes; /* time the encodes too, not only look for a hardware encoder */
 };
 
+/* In the background at start-up: which hardware encoder there is, then (once per data
+ * folder) how fast this machine encodes. */
 static void *calibrate(void *arg)
 {
     struct calibration *c = arg;
-    int rc = speeds_calibrate(c->speeds, c->cfg->ffmpeg, c->cfg->hls_preset);
+    enum hwenc e = hwenc_detect(c->cfg->ffmpeg);
+    hls_set_hwenc(c->app->hls, e);
+    LOG(L_INFO, "main", "hardware H.264 encoder: %s", hwenc_name(e));
+    if (!c->encodes)
+        return NULL;
+    int rc = speeds_calibrate(c->app->speeds, c->cfg->ffmpeg, c->cfg->hls_preset);
     if (rc < 0 && rc != -ECANCELED)
         LOG(L_WARN, "main", "the encoder calibration failed: %s", strerror(-rc));
     else if (rc == 0)
@@ -218,11 +228,12 @@ int main(int argc, char **argv)
         goto out;
     if (cfg.library.len && scanner_start(app.scanner) < 0)
         LOG(L_WARN, "main", "cannot start the first scan");
-    /* The first start times a few encodes, in the background, to seed the ladder. */
-    struct calibration cal = {app.speeds, &cfg};
+    /* Hardware encoders are looked for, and the first start times a few encodes to seed the
+     * ladder, in the background. */
+    struct calibration cal = {&app, &cfg,
+                              cfg.hls_calibrate && !speeds_calibrated(app.speeds, cfg.hls_preset)};
     pthread_t cal_thread;
-    bool calibrating = cfg.hls_calibrate && !speeds_calibrated(app.speeds, cfg.hls_preset) &&
-                       pthread_create(&cal_thread, NULL, calibrate, &cal) == 0;
+    bool calibrating = pthread_create(&cal_thread, NULL, calibrate, &cal) == 0;
 
     int sig = 0;
     sigwait(&sigs, &sig);

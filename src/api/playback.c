@@ -291,7 +291,8 @@ static struct http_reply failed(int rc, const char *why)
 }
 
 static json_t *decision_json(const struct media_file *f, const struct plan *plan,
-                             const struct request_options *ro, const char *url, double resume)
+                             const struct request_options *ro, const char *url, double resume,
+                             enum hwenc hwenc)
 {
     json_t *reasons = json_array();
     for (int r = 0; r < REASON_COUNT; r++)
@@ -323,8 +324,14 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
                                                  ro->dropped_speed[i], "reason", why));
     }
     json_t *streams = json_object();
-    if (plan->video.present)
-        json_object_set_new(streams, "video", stream_json(&plan->video, true));
+    if (plan->video.present) {
+        json_t *v = stream_json(&plan->video, true);
+        /* What makes the video: a hardware encoder when the machine has one. */
+        if (!plan->video.copy)
+            json_object_set_new(v, "encoder",
+                                json_string(hwenc == HWENC_NONE ? "libx264" : hwenc_name(hwenc)));
+        json_object_set_new(streams, "video", v);
+    }
     if (plan->audio.present)
         json_object_set_new(streams, "audio", stream_json(&plan->audio, false));
     return json_pack("{sI ss so ss sf ss so so so sf sf}", "file_id", (json_int_t)f->id, "method",
@@ -359,7 +366,7 @@ struct http_reply api_playback(struct http_request *req)
     double resume = progress_get(app->store, req->user_id, f.id, &progress) == 0
                         ? progress_resume_s(&progress)
                         : 0;
-    json_t *out = decision_json(&f, &plan, &ro, url, resume);
+    json_t *out = decision_json(&f, &plan, &ro, url, resume, hls_hwenc(app->hls));
     if (plan.method != PLAY_DIRECT)
         json_object_set_new(out, "session_id", json_string(id));
     media_file_release(&f);

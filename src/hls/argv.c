@@ -60,6 +60,15 @@ static void input_args(struct args *a, const struct hls_job *j, bool copy_video)
      * packets past the point it seeks to. */
     bool own_audio = seek && p->audio.present && p->video.present && (copy_video || p->audio.copy);
     double from = 0;
+    if (!copy_video && p->video.present && j->hwenc == HWENC_QSV) {
+        add(a, "-init_hw_device");
+        add(a, "qsv=hw");
+        add(a, "-filter_hw_device");
+        add(a, "hw");
+    } else if (!copy_video && p->video.present && j->hwenc == HWENC_VAAPI) {
+        add(a, "-vaapi_device");
+        add(a, "/dev/dri/renderD128");
+    }
     if (seek && copy_video) {
         /* A copy must start on the chunk's keyframe. ffmpeg seeks 3/23 s before -ss when
          * the video has B-frames, so aim just past the keyframe. */
@@ -144,6 +153,11 @@ static int video_filters(const struct hls_job *j, struct buf *vf)
     }
     if (rc == 0)
         rc = buf_printf(vf, "scale=%d:%d,setsar=1,format=yuv420p", r->width, r->height);
+    /* Quick Sync and VA-API encode from frames in the device's memory. */
+    if (rc == 0 && j->hwenc == HWENC_QSV)
+        rc = buf_puts(vf, ",format=nv12,hwupload=extra_hw_frames=64");
+    else if (rc == 0 && j->hwenc == HWENC_VAAPI)
+        rc = buf_puts(vf, ",format=nv12,hwupload");
     return rc;
 }
 
@@ -158,18 +172,37 @@ static void encode_video_args(struct args *a, const struct hls_job *j)
         a->err = rc;
     int level = playlist_h264_level(r->width, r->height);
     add(a, "-c:v");
-    add(a, "libx264");
+    add(a, "%s", j->hwenc == HWENC_NONE ? "libx264" : hwenc_name(j->hwenc));
     /* The source's own timestamps, not rounded onto a 1/fps grid: rounding depends on where
      * a run starts, and would stamp a chunk differently in a seek run. */
     add(a, "-enc_time_base:v");
     add(a, "-1");
     add(a, "-fps_mode:v");
     add(a, "passthrough");
-    add(a, "-preset");
-    add(a, "%s", j->preset ? j->preset : "veryfast");
-    /* No lookahead and no B-frames: the first segment comes out sooner. */
-    add(a, "-tune");
-    add(a, "zerolatency");
+    /* No lookahead and no B-frames: the first segment comes out sooner. Forced keyframes
+     * are IDR frames, which a segment must start with. */
+    if (j->hwenc == HWENC_NONE) {
+        add(a, "-preset");
+        add(a, "%s", j->preset ? j->preset : "veryfast");
+        add(a, "-tune");
+        add(a, "zerolatency");
+    } else if (j->hwenc == HWENC_NVENC) {
+        add(a, "-preset");
+        add(a, "p4");
+        add(a, "-tune");
+        add(a, "ll");
+        add(a, "-bf");
+        add(a, "0");
+        add(a, "-forced-idr");
+        add(a, "1");
+    } else {
+        add(a, "-bf");
+        add(a, "0");
+        if (j->hwenc == HWENC_QSV) {
+            add(a, "-forced_idr");
+            add(a, "1");
+        }
+    }
     add(a, "-profile:v");
     add(a, "high");
     add(a, "-level:v");
@@ -199,8 +232,13 @@ static void encode_video_args(struct args *a, const struct hls_job *j)
     /* Keyframes only where the grid says: none at scene cuts, none on a timer. */
     add(a, "-g");
     add(a, "100000");
-    add(a, "-sc_threshold");
-    add(a, "0");
+    if (j->hwenc == HWENC_NONE) {
+        add(a, "-sc_threshold");
+        add(a, "0");
+    } else if (j->hwenc == HWENC_NVENC) {
+        add(a, "-no-scenecut");
+        add(a, "1");
+    }
     if (times.len) {
         add(a, "-force_key_frames");
         add(a, "%s", times.ptr);

@@ -1,6 +1,7 @@
 #pragma once
 #include "core/compat.h"
 #include "hls/grid.h"
+#include "hls/hwenc.h"
 #include "hls/playlist.h"
 #include "playback/decide.h"
 #include <stdbool.h>
@@ -30,7 +31,8 @@ struct hls_job {
     double start_s;          /* the source's first timestamp: playlist time 0 */
     size_t start_segment;
     bool fmp4;
-    unsigned run; /* numbers this encoder's init file */
+    unsigned run;     /* numbers this encoder's init file */
+    enum hwenc hwenc; /* the hardware H.264 encoder to use, HWENC_NONE for x264 */
 };
 
 /* Every output timestamp is the source's plus this many seconds (see output_args()). */

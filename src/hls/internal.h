@@ -1,6 +1,7 @@
 #pragma once
 #include "hls/encoder.h"
 #include "hls/grid.h"
+#include "hls/hwenc.h"
 #include "hls/session.h"
 #include <limits.h>
 #include <pthread.h>
@@ -85,7 +86,8 @@ struct hls {
     struct rendition *by_wd;
     struct encoder *retired; /* stopped or ended, not yet reaped */
     int encoders;
-    int viewers; /* sessions with an encoder running: what the cap counts */
+    int viewers;      /* sessions with an encoder running: what the cap counts */
+    enum hwenc hwenc; /* the hardware encoder found, HWENC_NONE until then or without */
     bool closing;
     int ep, ino, timer, wake;
     pthread_t thread;

@@ -139,6 +139,7 @@ int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
         .start_segment = segment,
         .fmp4 = s->fmp4,
         .run = r->runs,
+        .hwenc = h->hwenc,
     };
     char **argv;
     int rc = hls_argv_build(&job, &argv);

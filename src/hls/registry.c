@@ -565,3 +565,18 @@ void hls_free(struct hls *h)
     pthread_mutex_destroy(&h->lock);
     free(h);
 }
+
+void hls_set_hwenc(struct hls *h, enum hwenc e)
+{
+    pthread_mutex_lock(&h->lock);
+    h->hwenc = e;
+    pthread_mutex_unlock(&h->lock);
+}
+
+enum hwenc hls_hwenc(struct hls *h)
+{
+    pthread_mutex_lock(&h->lock);
+    enum hwenc e = h->hwenc;
+    pthread_mutex_unlock(&h->lock);
+    return e;
+}

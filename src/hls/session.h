@@ -1,5 +1,6 @@
 #pragma once
 #include "core/compat.h"
+#include "hls/hwenc.h"
 #include "hls/playlist.h"
 #include "playback/decide.h"
 #include "store/media.h"
@@ -150,3 +151,6 @@ void hls_files_release(struct hls_files *f);
 /* Counts bytes that went out, for /metrics. */
 void hls_count_served(struct hls *h, int64_t bytes);
 void hls_stats(struct hls *h, struct hls_stats *out);
+/* The hardware encoder that later encoders use (found at start-up), and which that is. */
+void hls_set_hwenc(struct hls *h, enum hwenc e);
+enum hwenc hls_hwenc(struct hls *h);

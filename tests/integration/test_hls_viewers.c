@@ -100,6 +100,14 @@ static void the_ladder_is_what_this_machine_keeps_up_with(void **state)
         assert_true(json_real_value(json_object_get(json_array_get(rungs, i), "speed")) >= 1.2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(rungs, n - 1), "name")),
                         "360p");
+    /* This machine has no hardware encoder: x264 makes the video, and the log says so. */
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_object_get(r.json, "streams"), "video"), "encoder")),
+        "libx264");
+    char grep[256];
+    snprintf(grep, sizeof(grep), "grep -q 'hardware H.264 encoder: none' '%s'", fx->s.log);
+    assert_int_equal(system(grep), 0);
     json_t *dropped = json_array_get(json_object_get(r.json, "dropped_renditions"), 0);
     assert_string_equal(json_string_value(json_object_get(dropped, "name")), "720p");
     assert_true(json_real_value(json_object_get(dropped, "speed")) < 0.6);

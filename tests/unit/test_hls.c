@@ -373,6 +373,27 @@ static void argv_follows_the_plan(void **state)
             assert_true(strncmp(argv[i + 1], "16.000,20.000,", 14) == 0);
     hls_argv_free(argv);
 
+    /* A hardware encoder, when the machine has one: VA-API uploads the frames to its
+     * device, NVENC forces IDR frames; neither takes x264's options. */
+    job.hwenc = HWENC_VAAPI;
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    assert_true(has_pair(argv, "-c:v", "h264_vaapi"));
+    assert_true(index_of(argv, "-vaapi_device") < index_of(argv, "-i"));
+    const char *vf = argv[index_of(argv, "-vf") + 1];
+    assert_non_null(strstr(vf, "format=yuv420p,format=nv12,hwupload"));
+    assert_false(has_pair(argv, "-preset", NULL));
+    assert_true(has_pair(argv, "-force_key_frames", NULL));
+    hls_argv_free(argv);
+    job.hwenc = HWENC_NVENC;
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    assert_true(has_pair(argv, "-c:v", "h264_nvenc"));
+    assert_true(has_pair(argv, "-forced-idr", "1"));
+    assert_true(has_pair(argv, "-no-scenecut", "1"));
+    assert_false(has_pair(argv, "-tune", "zerolatency"));
+    hls_argv_free(argv);
+    job.hwenc = HWENC_NONE;
+    assert_string_equal(hwenc_name(HWENC_NONE), "none");
+
     /* A source whose timestamps start at 1.43 s (a broadcast recording): -ss counts from
      * the file's start as ffmpeg does; the trims and forced keyframes are in the source's
      * own time. */
