@@ -8,4 +8,4 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
 REEL_MATRIX_RUNS=${RUNS:-3} REEL_BINARY="$root/$build/reel" \
     node --test --test-name-pattern "every title plays" "$root/tests/e2e/web.test.mjs" 2>&1 |
-    grep -E '^matrix:|^# (pass|fail)'
+    grep -E '^# matrix:|^# (pass|fail)|^not ok' | sed 's/^# //'
