@@ -60,7 +60,8 @@ bench: build
 
 # The JavaScript, CSS and HTML go through Prettier, and the JavaScript through ESLint, both
 # pinned in package-lock.json.
-WEB_FILES = 'web/*.js' 'web/*.css' 'web/*.html' 'tests/e2e/*.mjs' 'scripts/*.mjs' eslint.config.mjs
+WEB_FILES = 'web/*.js' 'web/*.css' 'web/*.html' 'tests/e2e/*.mjs' 'scripts/*.mjs' 'bench/*.mjs' \
+	eslint.config.mjs
 
 fmt: web
 	@git ls-files '*.c' '*.h' | xargs clang-format -i

@@ -14,8 +14,8 @@ export default [
     languageOptions: { sourceType: "module", globals: { ...globals.node } },
   },
   {
-    // Browser tests: functions passed to page.evaluate() run in the page.
-    files: ["tests/e2e/**"],
+    // Browser tests and benches: functions passed to page.evaluate() run in the page.
+    files: ["tests/e2e/**", "bench/**/*.mjs"],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {

@@ -77,3 +77,5 @@ for i in range(runs):
 r, f = statistics.median(reel), statistics.median(ffmpeg)
 print(f"seek to 60 % ({target}), first segment: reel {r:.3f} s, plain ffmpeg {f:.3f} s, "
       f"ratio {r / f:.2f} (aim <= 1.1; medians of {runs})")
+with open(os.path.join(work, "plain_s"), "w") as out:
+    out.write(f"{f}\n")
