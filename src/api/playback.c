@@ -54,7 +54,12 @@ static double rung_speed(struct app *app, const struct media_file *f, const stru
     speeds_key(key, sizeof(key), v->codec, v->height, r->height, preset);
     double s = speeds_get(app->speeds, key);
     if (s <= 0) {
-        speeds_key(key, sizeof(key), "calibration", 1080, r->height, preset);
+        /* A source never encoded here: the calibration, with an HEVC clip for the codecs
+         * that cost as much to decode. */
+        bool heavy = strcmp(v->codec, "hevc") == 0 || strcmp(v->codec, "av1") == 0 ||
+                     strcmp(v->codec, "vp9") == 0;
+        speeds_key(key, sizeof(key), heavy ? "calibration-hevc" : "calibration", 1080, r->height,
+                   preset);
         s = speeds_get(app->speeds, key);
     }
     return s;

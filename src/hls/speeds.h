@@ -8,8 +8,9 @@
  * and height, target height, x264 preset ("hevc/1080>720/veryfast"). Each estimate is a
  * running average of the speeds ffmpeg reported (`-progress`), kept in a small text file
  * in the data folder (one "key speed samples" line each), so that it survives restarts.
- * A calibration (a short encode of a generated 1080p clip to every ladder height) seeds
- * "calibration>H/preset" for sources never seen. Thread-safe.
+ * A calibration (short encodes of a generated 1080p clip to every ladder height, decoded
+ * as it is made and as HEVC Main 10) seeds "calibration/1080>H/preset" and
+ * "calibration-hevc/1080>H/preset" for sources never seen. Thread-safe.
  */
 struct speeds;
 
