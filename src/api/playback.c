@@ -38,31 +38,14 @@ struct request_options {
 /* A rung is offered when this machine encodes it at least this much faster than real time. */
 #define LADDER_MIN_SPEED 1.2
 
-/* How fast this machine makes rung r of f: what encodes of such sources measured, else the
- * calibration; 0 when neither is known. */
+/* How fast this machine makes rung r of f; 0 when not known. */
 static double rung_speed(struct app *app, const struct media_file *f, const struct plan *p,
                          const struct plan_rung *r)
 {
-    const char *preset = app->cfg->hls_preset;
-    const struct media_stream *v = NULL;
-    for (size_t i = 0; i < f->nstreams && !v; i++)
-        if (f->streams[i].index == p->video.index && f->streams[i].type == STREAM_VIDEO)
-            v = &f->streams[i];
-    if (!v || r->copy)
+    const struct media_stream *v = media_file_stream(f, p->video.index);
+    if (!v || v->type != STREAM_VIDEO || r->copy)
         return 0;
-    char key[96];
-    speeds_key(key, sizeof(key), v->codec, v->height, r->height, preset);
-    double s = speeds_get(app->speeds, key);
-    if (s <= 0) {
-        /* A source never encoded here: the calibration, with an HEVC clip for the codecs
-         * that cost as much to decode. */
-        bool heavy = strcmp(v->codec, "hevc") == 0 || strcmp(v->codec, "av1") == 0 ||
-                     strcmp(v->codec, "vp9") == 0;
-        speeds_key(key, sizeof(key), heavy ? "calibration-hevc" : "calibration", 1080, r->height,
-                   preset);
-        s = speeds_get(app->speeds, key);
-    }
-    return s;
+    return speeds_estimate(app->speeds, v->codec, v->height, r->height, app->cfg->hls_preset);
 }
 
 /* Keeps the rungs this machine encodes fast enough (always the lowest), best first. */
@@ -94,6 +77,24 @@ static void measure_ladder(struct app *app, const struct media_file *f, struct p
 #define BAD(...) (snprintf(why, size, __VA_ARGS__), ERR_BAD_REQUEST)
 
 /* Options from the query string; why says what is wrong with one. */
+/* The client's device id (NULL: none given). */
+static int take_device(const char *v, struct request_options *ro, char *why, size_t size)
+{
+    if (v && strlen(v) >= sizeof(ro->device))
+        return BAD("device_id: 1 to 64 characters");
+    if (v)
+        snprintf(ro->device, sizeof(ro->device), "%s", v);
+    return 0;
+}
+
+/* A named profile preset for the client (NULL: none named). */
+static int take_client(const char *v, struct request_options *ro, char *why, size_t size)
+{
+    if (v && profile_preset(v, &ro->p) < 0)
+        return BAD("client: \"browser\", \"mpv\", \"vlc\" or \"tv\"");
+    return 0;
+}
+
 static int query_options(struct http_request *req, struct request_options *ro, double *start,
                          char *why, size_t size)
 {
@@ -111,15 +112,8 @@ static int query_options(struct http_request *req, struct request_options *ro, d
     *start = q ? strtod(q, &end) : 0;
     if (q && (*end || !isfinite(*start) || *start < 0))
         return BAD("start: expected seconds, 0 or more");
-    q = http_query(req, "device_id");
-    if (q && strlen(q) >= sizeof(ro->device))
-        return BAD("device_id: 1 to 64 characters");
-    if (q)
-        snprintf(ro->device, sizeof(ro->device), "%s", q);
-    q = http_query(req, "client");
-    if (q && profile_preset(q, &ro->p) < 0)
-        return BAD("client: \"browser\", \"mpv\", \"vlc\" or \"tv\"");
-    return 0;
+    int rc = take_device(http_query(req, "device_id"), ro, why, size);
+    return rc ? rc : take_client(http_query(req, "client"), ro, why, size);
 }
 
 /* "client_errors": ["flac"]: codecs this client failed to decode, which the plan must not
@@ -164,13 +158,16 @@ static int body_options(json_t *body, struct request_options *ro, double *start,
     if (j)
         *start = json_number_value(j);
     j = json_object_get(body, "device_id");
-    if (j && (!json_is_string(j) || strlen(json_string_value(j)) >= sizeof(ro->device)))
+    if (j && !json_is_string(j))
         return BAD("device_id: 1 to 64 characters");
-    if (j)
-        snprintf(ro->device, sizeof(ro->device), "%s", json_string_value(j));
+    int rc = take_device(json_string_value(j), ro, why, size);
     j = json_object_get(body, "client");
-    if (j && (!json_is_string(j) || profile_preset(json_string_value(j), &ro->p) < 0))
-        return BAD("client: \"browser\", \"mpv\", \"vlc\" or \"tv\"");
+    if (rc == 0 && j && !json_is_string(j))
+        rc = BAD("client: \"browser\", \"mpv\", \"vlc\" or \"tv\"");
+    if (rc == 0)
+        rc = take_client(json_string_value(j), ro, why, size);
+    if (rc < 0)
+        return rc;
     j = json_object_get(body, "profile");
     if (j && api_profile_parse(j, &ro->p, why, size) < 0)
         return ERR_BAD_REQUEST;

@@ -108,14 +108,6 @@ static struct rendition *find_rendition(struct session *s, const char *name)
     return NULL;
 }
 
-static const struct media_stream *stream_at(const struct media_file *f, int index)
-{
-    for (size_t i = 0; i < f->nstreams; i++)
-        if (f->streams[i].index == index)
-            return &f->streams[i];
-    return NULL;
-}
-
 static int make_rendition(struct hls *h, struct session *s, struct rendition *r)
 {
     r->s = s;
@@ -159,8 +151,8 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
     s->start_ms = o->start_ms;
     s->prewarm = o->prewarm;
     s->created_ms = s->active_ms = clock_mono_ms();
-    const struct media_stream *v = stream_at(o->file, o->plan->video.index);
-    const struct media_stream *a = stream_at(o->file, o->plan->audio.index);
+    const struct media_stream *v = media_file_stream(o->file, o->plan->video.index);
+    const struct media_stream *a = media_file_stream(o->file, o->plan->audio.index);
     if (v) {
         snprintf(s->source_codec, sizeof(s->source_codec), "%s", v->codec);
         s->source_height = v->height;

@@ -154,6 +154,20 @@ void speeds_key(char *out, size_t size, const char *codec, int source_height, in
 
 static const int heights[] = {1080, 720, 480, 360};
 
+double speeds_estimate(struct speeds *s, const char *codec, int source_height, int height,
+                       const char *preset)
+{
+    char key[96];
+    speeds_key(key, sizeof(key), codec, source_height, height, preset);
+    double v = speeds_get(s, key);
+    if (v > 0)
+        return v;
+    bool heavy =
+        strcmp(codec, "hevc") == 0 || strcmp(codec, "av1") == 0 || strcmp(codec, "vp9") == 0;
+    speeds_key(key, sizeof(key), heavy ? "calibration-hevc" : "calibration", 1080, height, preset);
+    return speeds_get(s, key);
+}
+
 /* What the calibration times: a generated clip decoded as it is made (cheap, like H.264),
  * and the same clip as HEVC Main 10 (the costliest source a library commonly holds). */
 static const char *const kinds[] = {"calibration", "calibration-hevc"};

@@ -21,6 +21,11 @@ void speeds_close(struct speeds *s);
 void speeds_observe(struct speeds *s, const char *key, double speed);
 /* key's estimate, or 0 when nothing is known. */
 double speeds_get(struct speeds *s, const char *key);
+/* How fast this machine encodes a source (codec, height) to height: what such encodes
+ * measured, else the calibration (its HEVC clip for codecs as costly to decode); 0 when
+ * neither is known. */
+double speeds_estimate(struct speeds *s, const char *codec, int source_height, int height,
+                       const char *preset);
 /* Writes the file if anything changed (a temp file renamed into place). */
 int speeds_save(struct speeds *s) WUR;
 /* Whether calibration entries exist already. */

@@ -43,3 +43,11 @@ bool media_stream_interlaced(const struct media_stream *s)
 {
     return *s->field_order && strcmp(s->field_order, "progressive") != 0;
 }
+
+const struct media_stream *media_file_stream(const struct media_file *f, int index)
+{
+    for (size_t i = 0; i < f->nstreams; i++)
+        if (f->streams[i].index == index)
+            return &f->streams[i];
+    return NULL;
+}

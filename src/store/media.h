@@ -69,6 +69,8 @@ bool media_stream_interlaced(const struct media_stream *s);
 
 /* Frees what the file owns and zeroes it. Accepts NULL. */
 void media_file_release(struct media_file *f);
+/* The stream with this container index, or NULL. */
+const struct media_stream *media_file_stream(const struct media_file *f, int index);
 /* Appends a zeroed stream and points *out at it; -ENOMEM leaves the file as it was. */
 int media_file_add_stream(struct media_file *f, struct media_stream **out) WUR;
 const char *stream_type_name(enum stream_type t);
