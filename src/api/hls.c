@@ -1,11 +1,14 @@
 #include "api/handlers.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/str.h"
 #include "http/file.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char playlist_type[] = "application/vnd.apple.mpegurl";
 static const char segment_cache[] = "private, max-age=31536000, immutable";
@@ -84,6 +87,102 @@ static void wake(void *ctx, enum hls_wake why)
     http_resume(ctx, (int)why + 1);
 }
 
+/* A segment sent part by part as its encoder makes them, in a body of unknown length: each
+ * part's file is sent whole, and between parts the connection is paused until the next is
+ * made. A run that stops before the last part ends the body as failed, so the player asks
+ * again rather than take a short segment for a whole one. */
+struct parts {
+    struct http_request *req;
+    struct hls *hls;
+    int64_t user;
+    char id[HLS_ID_LEN + 1], name[32];
+    long n;
+    unsigned run;
+    uint32_t k; /* the part being sent, or the next */
+    int fd;
+    int woken; /* why the last wait ended, HLS_WAKE_* + 1; 0 when it has not */
+    int64_t bytes;
+};
+
+static void park_parts(void *ctx)
+{
+    struct parts *p = ctx;
+    http_pause(p->req);
+}
+
+static void wake_parts(void *ctx, enum hls_wake why)
+{
+    struct parts *p = ctx;
+    p->woken = (int)why + 1;
+    http_unpause(p->req);
+}
+
+static ssize_t read_parts(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void)pos;
+    struct parts *p = cls;
+    for (;;) {
+        if (p->fd >= 0) {
+            ssize_t got = read(p->fd, out, max);
+            if (got > 0) {
+                p->bytes += got;
+                return got;
+            }
+            close(p->fd);
+            p->fd = -1;
+            if (got < 0)
+                return HTTP_STREAM_FAILED;
+            p->k++;
+            continue;
+        }
+        if (p->woken == HLS_WAKE_TIMEOUT + 1 || p->woken == HLS_WAKE_ENDED + 1)
+            return HTTP_STREAM_FAILED;
+        p->woken = 0;
+        struct hls_waiter w = {.ctx = p, .suspend = park_parts, .resume = wake_parts};
+        char *path;
+        int rc = hls_part(p->hls, p->user, p->id, p->name, p->n, p->run, p->k, &w, &path);
+        if (rc == HLS_WAIT)
+            return 0;
+        if (rc == HLS_DONE)
+            return -1;
+        if (rc < 0) {
+            LOG(L_INFO, "hls", "session %.8s: %s segment %ld stopped after %u parts: %s", p->id,
+                p->name, p->n, p->k, err_message(rc));
+            return HTTP_STREAM_FAILED;
+        }
+        p->fd = open(path, O_RDONLY | O_CLOEXEC);
+        free(path);
+        if (p->fd < 0)
+            return HTTP_STREAM_FAILED;
+    }
+}
+
+static void end_parts(void *cls)
+{
+    struct parts *p = cls;
+    if (p->fd >= 0)
+        close(p->fd);
+    hls_count_served(p->hls, p->bytes);
+    free(p);
+}
+
+static struct http_reply send_parts(struct http_request *req, const char *id, const char *name,
+                                    long n, unsigned run, const char *type)
+{
+    struct parts *p = calloc(1, sizeof(*p));
+    if (!p)
+        return http_reply_error(-ENOMEM, NULL);
+    struct app *app = req->app;
+    *p = (struct parts){
+        .req = req, .hls = app->hls, .user = req->user_id, .n = n, .run = run, .fd = -1};
+    snprintf(p->id, sizeof(p->id), "%s", id);
+    snprintf(p->name, sizeof(p->name), "%s", name);
+    struct http_reply r = http_reply_stream(type, read_parts, end_parts, p);
+    r.cache = segment_cache;
+    r.block = 65536;
+    return r;
+}
+
 /* "init.mp4" is -1; "12.m4s" or "12.ts" is 12. */
 static int segment_number(struct str name, long *n)
 {
@@ -102,6 +201,12 @@ static int segment_number(struct str name, long *n)
         return ERR_NOT_FOUND;
     *n = (long)v;
     return 0;
+}
+
+static const char *segment_type(struct str name)
+{
+    return name.len > 3 && memcmp(name.ptr + name.len - 3, ".ts", 3) == 0 ? "video/mp2t"
+                                                                          : "video/mp4";
 }
 
 struct http_reply api_hls_segment(struct http_request *req)
@@ -125,14 +230,16 @@ struct http_reply api_hls_segment(struct http_request *req)
     int rc = hls_segment(app->hls, req->user_id, id, name, n, &w, &files);
     if (rc == HLS_WAIT)
         return http_reply_parked();
+    if (rc == HLS_PARTS)
+        return send_parts(req, id, name, n, files.run, segment_type(req->params[2]));
     if (rc == ERR_NOT_FOUND)
         return session_gone();
     if (rc == ERR_ENCODER_FAILED)
         return http_reply_error_with(rc, NULL, json_pack("{ss}", "ffmpeg", files.error));
     if (rc < 0)
         return http_reply_error(rc, NULL);
-    const char *type = strstr(files.paths[0], ".ts") ? "video/mp2t" : "video/mp4";
-    struct http_reply r = http_reply_files(files.paths, files.n, type, segment_cache);
+    struct http_reply r =
+        http_reply_files(files.paths, files.n, segment_type(req->params[2]), segment_cache);
     hls_files_release(&files);
     if (r.err == -ENOENT) {
         http_reply_release(&r);

@@ -19,7 +19,7 @@ atomic_uint_fast64_t api_direct_bytes;
 
 enum { MAX_CLIENT_ERRORS = 4 };
 
-/* What a client says about how it will play; o.ts names the HLS segments it wants. */
+/* What a client says about how it will play; o.segments names the HLS segments it wants. */
 struct request_options {
     struct play_options o;
     struct device_profile p;
@@ -173,7 +173,7 @@ static int body_options(json_t *body, struct request_options *ro, double *start,
         return ERR_BAD_REQUEST;
     j = json_object_get(body, "segments");
     if (j && !json_is_string(j))
-        return BAD("segments: \"fmp4\" or \"ts\"");
+        return BAD("segments: \"fmp4\", \"ts\" or \"auto\"");
     if (j)
         *segments = json_string_value(j);
     return client_errors(json_object_get(body, "client_errors"), ro, why, size);
@@ -195,9 +195,14 @@ static int read_options(struct http_request *req, json_t *body, struct request_o
         rc = body_options(body, ro, &start, &segments, why, size);
     if (rc < 0)
         return rc;
-    if (segments && strcmp(segments, "ts") != 0 && strcmp(segments, "fmp4") != 0)
-        return BAD("segments: \"fmp4\" or \"ts\"");
-    ro->o.ts = segments && strcmp(segments, "ts") == 0;
+    if (!segments || strcmp(segments, "fmp4") == 0)
+        ro->o.segments = SEGMENTS_FMP4;
+    else if (strcmp(segments, "ts") == 0)
+        ro->o.segments = SEGMENTS_TS;
+    else if (strcmp(segments, "auto") == 0)
+        ro->o.segments = SEGMENTS_AUTO;
+    else
+        return BAD("segments: \"fmp4\", \"ts\" or \"auto\"");
     for (int i = 0; i < ro->nclient_errors; i++)
         profile_exclude(&ro->p, ro->client_errors[i]);
     ro->o.start_ms = (int64_t)(start * 1000);
@@ -246,7 +251,7 @@ static int open_session(struct http_request *req, const struct media_file *f,
                             .device = ro->device,
                             .file = f,
                             .plan = plan,
-                            .fmp4 = !ro->o.ts,
+                            .fmp4 = !plan->ts,
                             .start_ms = ro->o.start_ms,
                             .prewarm = prewarm};
     int rc = hls_open(app->hls, &open, id);
@@ -336,11 +341,14 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
     }
     if (plan->audio.present)
         json_object_set_new(streams, "audio", stream_json(&plan->audio, false));
-    return json_pack("{sI ss so ss sf ss so so so sf sf}", "file_id", (json_int_t)f->id, "method",
-                     play_method_name(plan->method), "reasons", reasons, "url", url, "duration",
-                     f->duration_ms / 1000.0, "container", f->container, "streams", streams,
-                     "renditions", rungs, "dropped_renditions", dropped, "start",
-                     ro->o.start_ms / 1000.0, "resume_position", resume);
+    json_t *o = json_pack("{sI ss so ss sf ss so so so sf sf}", "file_id", (json_int_t)f->id,
+                          "method", play_method_name(plan->method), "reasons", reasons, "url", url,
+                          "duration", f->duration_ms / 1000.0, "container", f->container, "streams",
+                          streams, "renditions", rungs, "dropped_renditions", dropped, "start",
+                          ro->o.start_ms / 1000.0, "resume_position", resume);
+    if (o && plan->method != PLAY_DIRECT)
+        json_object_set_new(o, "segments", json_string(plan->ts ? "ts" : "fmp4"));
+    return o;
 }
 
 struct http_reply api_playback(struct http_request *req)

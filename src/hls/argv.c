@@ -36,10 +36,19 @@ __attribute__((format(printf, 2, 3))) static void add(struct args *a, const char
     va_end(ap);
 }
 
-/* Keyframes at every later segment start, in the source's time (the encoder sees -copyts
- * timestamps), so that segment n of any encoder run is chunk n. */
+/* Keyframes at the start of every part of the run's first segment and of every later
+ * segment, in the source's time (the encoder sees -copyts timestamps), so that the run
+ * writes one chunk per part, then one per segment. ffmpeg forces each listed time on its
+ * own frame, a frame late when two fall between the same frames, so the count of chunks
+ * never changes. */
 static int keyframe_times(const struct hls_grid *g, size_t from, double start_s, struct buf *b)
 {
+    const struct hls_segment *first = &g->segs[from];
+    for (uint32_t k = 1; k < first->nchunks; k++) {
+        int rc = buf_printf(b, "%s%.3f", b->len ? "," : "", start_s + first->start + k * g->part);
+        if (rc < 0)
+            return rc;
+    }
     for (size_t i = from + 1; i < g->n; i++) {
         int rc = buf_printf(b, "%s%.3f", b->len ? "," : "", start_s + g->segs[i].start);
         if (rc < 0)
@@ -297,10 +306,9 @@ static void codec_args(struct args *a, const struct hls_job *j, bool copy_video)
     }
 }
 
-/* The hls muxer: one chunk per keyframe, numbered from the start of the file. */
+/* The hls muxer: one chunk per keyframe, numbered from 0 in each run. */
 static void output_args(struct args *a, const struct hls_job *j)
 {
-    const struct hls_segment *seg = &j->grid->segs[j->start_segment];
     /* The source's timestamps, moved on by a constant so that none is negative (B-frames are
      * decoded before 0, AAC primes before 0; an fMP4 tfdt is unsigned), and never shifted
      * by the muxers, so that every run stamps a chunk alike. */
@@ -321,7 +329,7 @@ static void output_args(struct args *a, const struct hls_job *j)
     add(a, "-hls_flags");
     add(a, "temp_file");
     add(a, "-start_number");
-    add(a, "%u", seg->first_chunk);
+    add(a, "0");
     if (j->fmp4) {
         add(a, "-hls_segment_type");
         add(a, "fmp4");
@@ -330,14 +338,14 @@ static void output_args(struct args *a, const struct hls_job *j)
         add(a, "-hls_fmp4_init_filename");
         add(a, "init_%u.mp4", j->run);
         add(a, "-hls_segment_filename");
-        add(a, "%s/%%d.m4s", j->dir);
+        add(a, "%s/e%u-%%d.m4s", j->dir, j->run);
     } else {
         add(a, "-hls_segment_type");
         add(a, "mpegts");
         add(a, "-hls_segment_options");
         add(a, "avoid_negative_ts=disabled");
         add(a, "-hls_segment_filename");
-        add(a, "%s/%%d.ts", j->dir);
+        add(a, "%s/e%u-%%d.ts", j->dir, j->run);
     }
     add(a, "%s/ffmpeg_%u.m3u8", j->dir, j->run);
 }

@@ -9,8 +9,9 @@
 
 /*
  * The one place an ffmpeg command line is made. Pure: from the plan, the rendition and its
- * grid to an argv. The command writes the rendition's chunks, numbered from the start of
- * the file, into dir: "N.m4s" (or "N.ts") and, for fMP4, "init_RUN.mp4".
+ * grid to an argv. The command writes the chunks it makes into dir, numbered from 0 in the
+ * order it makes them: "eRUN-I.m4s" (or "eRUN-I.ts") and, for fMP4, "init_RUN.mp4". Which
+ * chunk of the grid the I-th is follows from where the run started (see the monitor).
  *
  * Timestamps are the source's own (-copyts), and the fMP4 fragments carry them as they
  * are (no edit list, no shift to zero), so chunks from encoders started at different

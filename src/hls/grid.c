@@ -28,26 +28,38 @@ static int push(struct hls_grid *g, size_t *alloc, double start, double duration
     return 0;
 }
 
-int grid_encode(double duration, double target, struct hls_grid *g)
+uint32_t grid_parts(double duration, double part)
+{
+    if (!(part > 0))
+        return 1;
+    double n = floor(duration / part + 0.5);
+    return n < 1 ? 1 : (uint32_t)n;
+}
+
+int grid_encode(double duration, double target, double part, struct hls_grid *g)
 {
     memset(g, 0, sizeof(*g));
     if (!(duration > 0) || !(target > 0))
         return -EINVAL;
+    g->part = part > 0 ? part : 0;
     size_t alloc = 0;
     double t = 0;
+    uint32_t chunk = 0;
     /* A tail shorter than a frame is not worth a segment of its own. */
     while (duration - t > 0.05) {
         double d = grid_target(g->n, target);
         if (t + d > duration)
             d = duration - t;
-        int rc = push(g, &alloc, t, d, (uint32_t)g->n, 1);
+        uint32_t parts = grid_parts(d, g->part);
+        int rc = push(g, &alloc, t, d, chunk, parts);
         if (rc < 0) {
             grid_release(g);
             return rc;
         }
         t += d;
+        chunk += parts;
     }
-    g->nchunks = (uint32_t)g->n;
+    g->nchunks = chunk;
     return 0;
 }
 

@@ -10,10 +10,13 @@
  * The encoder writes one chunk per keyframe (copy) or per segment (encode), numbered from
  * the start of the file, so a chunk's number never depends on where an encoder started.
  * When video is re-encoded, segments lie on a fixed grid whose first segments are short
- * (1 s, 1 s, 2 s, then the target) for a fast start, and keyframes are forced onto it:
- * segment n is chunk n. When video is copied, segments start at the file's keyframes:
- * each runs to the first keyframe at or after its target length, and holds the chunks of
- * the keyframes it covers.
+ * (1 s, 1 s, 2 s, then the target) for a fast start, and keyframes are forced onto it.
+ * Each such segment has room for a few parts (chunk numbers first_chunk … first_chunk +
+ * nchunks - 1, see grid_parts()): the first segment of an encoder run is made in parts,
+ * each its own chunk, so that it can be sent while the rest is being made; every later one
+ * is made whole, as its first chunk (see docs/internals/hls.md). When video is
+ * copied, segments start at the file's keyframes: each runs to the first keyframe at or
+ * after its target length, and holds the chunks of the keyframes it covers.
  */
 struct hls_segment {
     double start;
@@ -26,11 +29,16 @@ struct hls_grid {
     struct hls_segment *segs;
     size_t n;
     uint32_t nchunks; /* chunks in the whole file */
+    double part;      /* encode: the length of a part; 0: segments are never made in parts */
 };
 
 /* The length segment i aims for: the opening ones are short. */
 double grid_target(size_t i, double target);
-int grid_encode(double duration, double target, struct hls_grid *g) WUR;
+/* How many parts of about part seconds a segment of this length is made of (rounded, so
+ * that the last is at least half a part long); 1 when part is 0. */
+uint32_t grid_parts(double duration, double part);
+/* part: 0 for none. */
+int grid_encode(double duration, double target, double part, struct hls_grid *g) WUR;
 /* keyframes: ascending times of the video's keyframes; the first is taken as 0. */
 int grid_copy(const double *keyframes, size_t n, double duration, double target,
               struct hls_grid *g) WUR;

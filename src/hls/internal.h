@@ -18,10 +18,19 @@ enum { AHEAD_SEGMENTS = 3, TICK_MS = 200, MAX_FAILURES = 2 };
 /* A rendition nobody asked anything of for this long stops encoding. */
 enum { RENDITION_IDLE_MS = 30000 };
 
+/* MPEG-TS segments of an encode are made in parts of this long (see grid.h), when the
+ * source has at least this many frames per second, so that every part holds a few. */
+#define HLS_PART_S 0.5
+#define HLS_PART_MIN_FPS 8.0
+
+/* What a rendition has of a chunk. */
+enum { CHUNK_MISSING, CHUNK_FILE, CHUNK_COVERED /* in the file of a segment made whole */ };
+
 struct waiter {
     struct waiter *next;
     struct hls_waiter w;
     uint32_t first, last; /* chunks it needs; first == UINT32_MAX for the init segment */
+    bool part;            /* a segment sent part by part: it follows one run */
     int64_t since_ms, deadline_ms;
 };
 
@@ -32,14 +41,15 @@ struct rendition {
     struct hls_rendition r;
     struct hls_grid grid;
     char dir[PATH_MAX + 32];
-    uint8_t *have; /* per chunk: complete on disk */
+    uint8_t *have; /* per chunk: CHUNK_* */
     int64_t *size; /* per chunk: its bytes, for the temp cap */
     struct encoder *enc;
     char **argv;        /* the last encoder's command line */
-    uint32_t run_first; /* the chunk the running encoder started at */
+    size_t run_seg;     /* the segment the latest encoder started at */
+    uint32_t run_first; /* and its first chunk */
     uint32_t next;      /* the first chunk at or after run_first not yet done */
-    unsigned runs;
-    bool first_seen; /* the running encoder has finished a chunk */
+    unsigned runs;      /* encoders started; the latest is run runs - 1 */
+    bool first_seen;    /* the running encoder has finished a chunk */
     char init[PATH_MAX + 320];
     int failures;
     char error[1024];
@@ -123,5 +133,10 @@ void session_end(struct hls *h, struct session *s, const char *why);
 void session_free(struct session *s);
 void wake_all(struct rendition *r, enum hls_wake why);
 bool chunks_ready(const struct rendition *r, uint32_t first, uint32_t last);
+/* Segment seg is made in parts by the latest encoder, which runs. */
+bool made_in_parts(const struct rendition *r, size_t seg);
+/* Wakes the requests sent part by part, which then find whether their run goes on. */
+void wake_parts(struct rendition *r);
+void chunk_path(const struct rendition *r, uint32_t c, char *out, size_t size);
 void rm_tree(const char *dir);
 void observe(int64_t *hist, int64_t *count, double *sum, double seconds);

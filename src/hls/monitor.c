@@ -84,6 +84,7 @@ void monitor_retire(struct hls *h, struct rendition *r, struct session *owner)
     r->enc = NULL;
     r->handing_over = r->paused = false;
     count_encoder(h, r->s, -1);
+    wake_parts(r);
     encoder_drain(e);
     record_speed(h, r, e);
     encoder_stop(e, clock_mono_ms());
@@ -113,6 +114,21 @@ static void take_slot(struct hls *h, struct rendition *r)
             else if (t == s)
                 o->handing_over = true;
         }
+    }
+}
+
+/* Deletes the chunks of segment seg. */
+static void forget_segment(struct rendition *r, size_t seg)
+{
+    const struct hls_segment *g = &r->grid.segs[seg];
+    for (uint32_t c = g->first_chunk; c < g->first_chunk + g->nchunks; c++) {
+        if (r->have[c] == CHUNK_FILE) {
+            char path[PATH_MAX + 64];
+            chunk_path(r, c, path, sizeof(path));
+            unlink(path);
+        }
+        r->have[c] = CHUNK_MISSING;
+        r->size[c] = 0;
     }
 }
 
@@ -157,7 +173,12 @@ int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
     e->owner = r;
     r->enc = e;
     r->runs++;
+    r->run_seg = segment;
     r->run_first = r->grid.segs[segment].first_chunk;
+    /* The run makes its first segment anew: what an earlier run left of it goes, so that
+     * a segment never mixes two runs' parts. Requests following the old run hear of it. */
+    forget_segment(r, segment);
+    wake_parts(r);
     r->next = r->run_first;
     while (r->next < r->grid.nchunks && r->have[r->next])
         r->next++;
@@ -234,6 +255,8 @@ static void on_exit_retired(struct hls *h, struct encoder *e)
     }
 }
 
+static void read_inotify(struct hls *h);
+
 static void on_pid(struct hls *h, struct encoder *e)
 {
     if (e->buried)
@@ -241,6 +264,9 @@ static void on_pid(struct hls *h, struct encoder *e)
     encoder_drain(e);
     if (!encoder_reap(e))
         return;
+    /* The chunks an encoder finished before it ended count before its end does: their
+     * events may come later in the same batch. */
+    read_inotify(h);
     if (e->retired)
         on_exit_retired(h, e);
     else
@@ -288,6 +314,40 @@ static void wake_ready(struct hls *h, struct rendition *r)
         monitor_retire(h, r, NULL);
 }
 
+/* The chunk of the grid that the i-th file of the latest run is, or UINT32_MAX past the
+ * end; *whole when that file is a segment with room for parts. A copy writes one file per
+ * keyframe; an encode writes its first segment in parts, then one file per segment. */
+static uint32_t chunk_of_file(const struct rendition *r, unsigned long i, bool *whole)
+{
+    const struct hls_grid *g = &r->grid;
+    const struct hls_segment *first = &g->segs[r->run_seg];
+    *whole = false;
+    if (r->r.copy || g->part == 0)
+        return i < g->nchunks - r->run_first ? r->run_first + (uint32_t)i : UINT32_MAX;
+    if (i < first->nchunks)
+        return first->first_chunk + (uint32_t)i;
+    size_t seg = r->run_seg + 1 + (i - first->nchunks);
+    if (seg >= g->n)
+        return UINT32_MAX;
+    *whole = g->segs[seg].nchunks > 1;
+    return g->segs[seg].first_chunk;
+}
+
+/* "eRUN-I.m4s" or "eRUN-I.ts": the I-th chunk file of encoder run RUN. */
+static bool parse_file(const char *name, unsigned long *run, unsigned long *i)
+{
+    char *end;
+    if (name[0] != 'e')
+        return false;
+    *run = strtoul(name + 1, &end, 10);
+    if (end == name + 1 || *end != '-')
+        return false;
+    const char *p = end + 1;
+    *i = strtoul(p, &end, 10);
+    return end != p && (strcmp(end, ".m4s") == 0 || strcmp(end, ".ts") == 0);
+}
+
+/* A chunk file the latest run finished takes its place in the grid, as "C.m4s". */
 static void on_file(struct hls *h, struct rendition *r, const char *name)
 {
     if (strncmp(name, "init_", 5) == 0 && strstr(name, ".mp4") && !strstr(name, ".tmp")) {
@@ -296,21 +356,41 @@ static void on_file(struct hls *h, struct rendition *r, const char *name)
         wake_ready(h, r);
         return;
     }
-    char *end;
-    unsigned long c = strtoul(name, &end, 10);
-    if (end == name || (strcmp(end, ".m4s") != 0 && strcmp(end, ".ts") != 0) ||
-        c >= r->grid.nchunks)
+    unsigned long run, i;
+    if (!parse_file(name, &run, &i))
+        return; /* ours, or ffmpeg's own */
+    char from[PATH_MAX + 320], path[PATH_MAX + 64];
+    snprintf(from, sizeof(from), "%s/%s", r->dir, name);
+    bool whole;
+    uint32_t c = r->runs && run == r->runs - 1 ? chunk_of_file(r, i, &whole) : UINT32_MAX;
+    if (c == UINT32_MAX) {
+        unlink(from); /* from a run since replaced */
         return;
-    if (!r->have[c]) {
-        char path[PATH_MAX + 320];
-        struct stat st;
-        snprintf(path, sizeof(path), "%s/%s", r->dir, name);
-        int rc = strcmp(end, ".ts") == 0 ? mpegts_fix_file(path) : 0;
-        if (rc < 0)
-            LOG(L_WARN, "hls", "chunk %s: %s", path, strerror(-rc));
-        r->size[c] = stat(path, &st) == 0 ? st.st_size : 0;
     }
-    r->have[c] = 1;
+    chunk_path(r, c, path, sizeof(path));
+    if (rename(from, path) < 0) {
+        LOG(L_WARN, "hls", "chunk %s: %s", from, strerror(errno));
+        unlink(from);
+        return;
+    }
+    struct stat st;
+    int rc = r->s->fmp4 ? 0 : mpegts_fix_file(path);
+    if (rc < 0)
+        LOG(L_WARN, "hls", "chunk %s: %s", path, strerror(-rc));
+    r->size[c] = stat(path, &st) == 0 ? st.st_size : 0;
+    r->have[c] = CHUNK_FILE;
+    if (whole) {
+        /* Parts an earlier run left of this segment are covered by the whole. */
+        size_t seg = grid_segment_of_chunk(&r->grid, c);
+        for (uint32_t k = c + 1; k < c + r->grid.segs[seg].nchunks; k++) {
+            if (r->have[k] == CHUNK_FILE) {
+                chunk_path(r, k, path, sizeof(path));
+                unlink(path);
+            }
+            r->have[k] = CHUNK_COVERED;
+            r->size[k] = 0;
+        }
+    }
     if (r->enc && !r->first_seen && c >= r->run_first) {
         r->first_seen = true;
         observe(h->stats.ttfs, &h->stats.ttfs_count, &h->stats.ttfs_sum,
@@ -385,15 +465,15 @@ static void enforce_temp_cap(struct hls *h)
         struct rendition *oldest = eviction_candidate(h);
         if (!oldest)
             break;
-        const char *ext = oldest->s->fmp4 ? "m4s" : "ts";
         for (uint32_t c = 0; c < oldest->grid.nchunks; c++) {
-            if (!oldest->have[c])
-                continue;
-            char path[PATH_MAX + 64];
-            snprintf(path, sizeof(path), "%s/%u.%s", oldest->dir, c, ext);
-            unlink(path);
-            oldest->have[c] = 0;
+            if (oldest->have[c] == CHUNK_FILE) {
+                char path[PATH_MAX + 64];
+                chunk_path(oldest, c, path, sizeof(path));
+                unlink(path);
+            }
+            oldest->have[c] = CHUNK_MISSING;
             total -= oldest->size[c];
+            oldest->size[c] = 0;
         }
         LOG(L_INFO, "hls", "session %.8s: evicted %s to keep temp files under the cap",
             oldest->s->id, oldest->r.name);

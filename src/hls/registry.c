@@ -58,6 +58,26 @@ void wake_all(struct rendition *r, enum hls_wake why)
     }
 }
 
+void wake_parts(struct rendition *r)
+{
+    struct waiter **p = &r->waiters;
+    while (*p) {
+        struct waiter *w = *p;
+        if (!w->part) {
+            p = &w->next;
+            continue;
+        }
+        *p = w->next;
+        w->w.resume(w->w.ctx, HLS_WAKE_RETRY);
+        free(w);
+    }
+}
+
+void chunk_path(const struct rendition *r, uint32_t c, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%u.%s", r->dir, c, r->s->fmp4 ? "m4s" : "ts");
+}
+
 void session_free(struct session *s)
 {
     for (size_t i = 0; i < s->nrend; i++) {
@@ -112,9 +132,16 @@ static int make_rendition(struct hls *h, struct session *s, struct rendition *r)
 {
     r->s = s;
     r->wd = -1;
+    /* Parts need encoded video with frames enough to fill them, in MPEG-TS: hls.js reads
+     * fMP4 as it comes only up to a second into a segment (its timeline check), so fMP4
+     * segments are sent whole. */
+    double part = !s->fmp4 && !r->r.copy && s->plan.video.present &&
+                          s->plan.video.frame_rate >= HLS_PART_MIN_FPS
+                      ? HLS_PART_S
+                      : 0;
     int rc = r->r.copy && s->plan.video.present
                  ? grid_copy(s->keyframes, s->nkeyframes, s->duration, h->cfg.segment_s, &r->grid)
-                 : grid_encode(s->duration, h->cfg.segment_s, &r->grid);
+                 : grid_encode(s->duration, h->cfg.segment_s, part, &r->grid);
     if (rc < 0)
         return rc;
     r->have = calloc(r->grid.nchunks, 1);
@@ -311,7 +338,7 @@ int hls_state(struct hls *h, int64_t user, const char *id, struct hls_state *out
         o->r = r->r;
         o->segments = r->grid.n;
         for (uint32_t c = 0; c < r->grid.nchunks; c++)
-            o->chunks_on_disk += r->have[c];
+            o->chunks_on_disk += r->have[c] == CHUNK_FILE;
         o->encoding = r->enc != NULL;
         o->paused = r->paused;
         o->failures = r->failures;
@@ -392,18 +419,26 @@ void hls_files_release(struct hls_files *f)
 
 static int collect(struct rendition *r, uint32_t first, uint32_t last, struct hls_files *out)
 {
-    const char *ext = r->s->fmp4 ? "m4s" : "ts";
     out->paths = calloc(last - first + 1, sizeof(char *));
     if (!out->paths)
         return -ENOMEM;
     for (uint32_t c = first; c <= last; c++) {
-        if (asprintf(&out->paths[out->n], "%s/%u.%s", r->dir, c, ext) < 0) {
+        if (r->have[c] != CHUNK_FILE)
+            continue;
+        char path[PATH_MAX + 64];
+        chunk_path(r, c, path, sizeof(path));
+        if (!(out->paths[out->n] = strdup(path))) {
             hls_files_release(out);
             return -ENOMEM;
         }
         out->n++;
     }
     return 0;
+}
+
+bool made_in_parts(const struct rendition *r, size_t seg)
+{
+    return r->enc && seg == r->run_seg && !r->r.copy && r->grid.segs[seg].nchunks > 1;
 }
 
 bool chunks_ready(const struct rendition *r, uint32_t first, uint32_t last)
@@ -414,6 +449,26 @@ bool chunks_ready(const struct rendition *r, uint32_t first, uint32_t last)
         if (!r->have[c])
             return false;
     return true;
+}
+
+/* Parks a request until chunks first … last are there. */
+static int park(struct hls *h, struct rendition *r, const struct hls_waiter *w, uint32_t first,
+                uint32_t last, bool part)
+{
+    struct waiter *wt = calloc(1, sizeof(*wt));
+    if (!wt)
+        return -ENOMEM;
+    int64_t now = clock_mono_ms();
+    wt->w = *w;
+    wt->first = first;
+    wt->last = last;
+    wt->part = part;
+    wt->since_ms = now;
+    wt->deadline_ms = now + h->cfg.wait_ms;
+    wt->next = r->waiters;
+    r->waiters = wt;
+    w->suspend(w->ctx);
+    return HLS_WAIT;
 }
 
 int hls_segment(struct hls *h, int64_t user, const char *id, const char *rendition, long n,
@@ -454,6 +509,14 @@ int hls_segment(struct hls *h, int64_t user, const char *id, const char *renditi
         goto out;
     }
 
+    /* Being made in parts: sent as they come. */
+    if (n >= 0 && made_in_parts(r, seg)) {
+        out->run = r->runs - 1;
+        h->stats.segments_served++;
+        rc = HLS_PARTS;
+        goto out;
+    }
+
     /* Not on disk. Wait for the running encoder if it will get there soon; else start one
      * here, unless encoders keep failing. */
     uint32_t want = n >= 0 ? first : r->grid.segs[seg].first_chunk;
@@ -472,22 +535,50 @@ int hls_segment(struct hls *h, int64_t user, const char *id, const char *renditi
         rc = monitor_start_encoder(h, r, seg, why);
         if (rc < 0)
             goto out;
+        if (n >= 0 && made_in_parts(r, seg)) {
+            out->run = r->runs - 1;
+            h->stats.segments_served++;
+            rc = HLS_PARTS;
+            goto out;
+        }
     }
-    struct waiter *wt = calloc(1, sizeof(*wt));
-    if (!wt) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    wt->w = *w;
-    wt->first = first;
-    wt->last = last;
-    wt->since_ms = now;
-    wt->deadline_ms = now + h->cfg.wait_ms;
-    wt->next = r->waiters;
-    r->waiters = wt;
-    w->suspend(w->ctx);
-    rc = HLS_WAIT;
+    rc = park(h, r, w, first, last, false);
 out:
+    pthread_mutex_unlock(&h->lock);
+    return rc;
+}
+
+int hls_part(struct hls *h, int64_t user, const char *id, const char *rendition, long n,
+             unsigned run, uint32_t k, const struct hls_waiter *w, char **path)
+{
+    *path = NULL;
+    pthread_mutex_lock(&h->lock);
+    struct session *s = find(h, user, id);
+    struct rendition *r = s ? find_rendition(s, rendition) : NULL;
+    int rc;
+    if (h->closing) {
+        rc = ERR_UNAVAILABLE;
+    } else if (!r || n < 0 || (size_t)n >= r->grid.n) {
+        rc = ERR_NOT_FOUND;
+    } else {
+        const struct hls_segment *seg = &r->grid.segs[n];
+        uint32_t c = seg->first_chunk + k;
+        s->active_ms = r->last_request_ms = clock_mono_ms();
+        if (k >= seg->nchunks) {
+            rc = HLS_DONE;
+        } else if (r->runs != run + 1) {
+            rc = ERR_UNAVAILABLE; /* another run makes the segment anew */
+        } else if (r->have[c] == CHUNK_FILE) {
+            char p[PATH_MAX + 64];
+            chunk_path(r, c, p, sizeof(p));
+            *path = strdup(p);
+            rc = *path ? 0 : -ENOMEM;
+        } else if (!r->enc || r->have[c] != CHUNK_MISSING) {
+            rc = ERR_UNAVAILABLE; /* the run ended without it */
+        } else {
+            rc = park(h, r, w, c, c, true);
+        }
+    }
     pthread_mutex_unlock(&h->lock);
     return rc;
 }

@@ -61,10 +61,11 @@ struct hls_open {
 struct hls_files {
     char **paths;
     size_t n;
+    unsigned run;     /* HLS_PARTS: the encoder run that makes the parts */
     char error[1024]; /* ffmpeg's last lines, for ERR_ENCODER_FAILED */
 };
 
-enum { HLS_WAIT = 1 };
+enum { HLS_WAIT = 1, HLS_PARTS, HLS_DONE };
 
 struct hls_stats {
     int64_t sessions, encoders;
@@ -141,12 +142,22 @@ int hls_media(struct hls *h, int64_t user, const char *id, const char *rendition
               size_t *len) WUR;
 /*
  * Segment n of a rendition, or its init segment when n is -1. Returns 0 with the files to
- * send (free them with hls_files_release), HLS_WAIT after parking the request, or an
- * error: ERR_NOT_FOUND, ERR_ENCODERS_BUSY (the encoder cap), ERR_ENCODER_FAILED (with
- * ffmpeg's words in out->error), ERR_UNAVAILABLE while shutting down.
+ * send (free them with hls_files_release), HLS_WAIT after parking the request, HLS_PARTS
+ * when the running encoder makes the segment in parts (out->run names it; send them with
+ * hls_part() as they come), or an error: ERR_NOT_FOUND, ERR_ENCODERS_BUSY (the encoder
+ * cap), ERR_ENCODER_FAILED (with ffmpeg's words in out->error), ERR_UNAVAILABLE while
+ * shutting down.
  */
 int hls_segment(struct hls *h, int64_t user, const char *id, const char *rendition, long n,
                 const struct hls_waiter *w, struct hls_files *out) WUR;
+/*
+ * Part k of segment n, made by encoder run `run`: 0 with its file in *path (free it),
+ * HLS_WAIT after parking the caller until it is made, HLS_DONE past the last part, or
+ * ERR_UNAVAILABLE when that run stopped without making it (another took over, or it
+ * failed), ERR_NOT_FOUND when the session is gone.
+ */
+int hls_part(struct hls *h, int64_t user, const char *id, const char *rendition, long n,
+             unsigned run, uint32_t k, const struct hls_waiter *w, char **path) WUR;
 void hls_files_release(struct hls_files *f);
 /* Counts bytes that went out, for /metrics. */
 void hls_count_served(struct hls *h, int64_t bytes);

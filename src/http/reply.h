@@ -28,7 +28,10 @@ enum http_body {
 };
 
 /* Fills out with at most max bytes of the body from pos on and returns how many; a negative
- * value ends the body (an error when its length was known and is not reached). */
+ * value ends the body (an error when its length was known and is not reached), and
+ * HTTP_STREAM_FAILED ends it as failed whatever the length: the connection is closed
+ * without the last chunk, so that the client cannot take the body for complete. */
+enum { HTTP_STREAM_FAILED = -2 };
 typedef ssize_t (*http_stream_read)(void *ctx, uint64_t pos, char *out, size_t max);
 typedef void (*http_stream_free)(void *ctx);
 

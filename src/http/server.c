@@ -90,6 +90,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
     struct stream *st = cls;
     ssize_t n = st->read(st->ctx, pos, out, max);
+    if (n == HTTP_STREAM_FAILED)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
     return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
 }
 

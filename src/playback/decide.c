@@ -185,8 +185,8 @@ static void encode_audio(struct stream_plan *sp, const struct media_stream *a,
     sp->bitrate = sp->channels > 2 ? 384000 : 160000;
 }
 
-int decide(const struct media_file *f, const struct device_profile *p, const struct play_options *o,
-           struct plan *out)
+static int decide_in(const struct media_file *f, const struct device_profile *p,
+                     const struct play_options *o, bool ts, struct plan *out)
 {
     memset(out, 0, sizeof(*out));
     if (f->error)
@@ -227,7 +227,8 @@ int decide(const struct media_file *f, const struct device_profile *p, const str
     }
 
     /* HLS: what the segments can carry for this client decides what is copied. */
-    const struct codec_set *hls = o->ts ? &p->ts : &p->fmp4;
+    out->ts = ts;
+    const struct codec_set *hls = ts ? &p->ts : &p->fmp4;
     bool video_fits = v && video_reasons(v, hls->video, hls->nvideo) == 0 &&
                       display_reasons(v, p) == 0 && hls_can_copy(v->codec);
     bool audio_fits = a && audio_reasons(a, hls->audio, hls->naudio) == 0 && hls_can_copy(a->codec);
@@ -247,6 +248,19 @@ int decide(const struct media_file *f, const struct device_profile *p, const str
     else if (a)
         encode_audio(&out->audio, a, hls);
     plan_ladder(out);
+    return 0;
+}
+
+int decide(const struct media_file *f, const struct device_profile *p, const struct play_options *o,
+           struct plan *out)
+{
+    int rc = decide_in(f, p, o, o->segments == SEGMENTS_TS, out);
+    if (rc < 0 || o->segments != SEGMENTS_AUTO || out->method != PLAY_TRANSCODE)
+        return rc;
+    struct plan ts;
+    if (decide_in(f, p, o, true, &ts) == 0 && ts.method == PLAY_TRANSCODE &&
+        ts.audio.copy == out->audio.copy)
+        *out = ts;
     return 0;
 }
 

@@ -59,11 +59,14 @@ struct stream_plan {
     char primaries_in[16];
 };
 
+/* The HLS segments a client asks for. AUTO leaves it to decide(). */
+enum hls_segments { SEGMENTS_FMP4, SEGMENTS_TS, SEGMENTS_AUTO };
+
 struct play_options {
     int64_t max_bitrate;     /* 0: no cap beyond the profile's */
     char audio_language[16]; /* "" for the default track */
     int64_t start_ms;        /* where playback starts */
-    bool ts;                 /* HLS in MPEG-TS segments rather than fMP4 */
+    enum hls_segments segments;
 };
 
 enum { PLAN_MAX_RUNGS = 5 };
@@ -82,6 +85,7 @@ struct plan {
     uint32_t reasons; /* bit (1 << reason) per reason */
     struct stream_plan video, audio;
     int64_t max_bitrate;                    /* the cap that applied, 0 for none */
+    bool ts;                                /* HLS: in MPEG-TS segments, not fMP4 */
     struct plan_rung rungs[PLAN_MAX_RUNGS]; /* HLS only: the ladder, best first */
     size_t nrungs;
 };
@@ -90,11 +94,15 @@ struct plan {
  * Decides how f plays on p. The audio track is the one in o->audio_language, else the
  * default track, else the first. Direct play needs the container, every chosen stream and
  * the bitrate to suit the profile's file lists, and the chosen audio to be the first track.
- * Otherwise the plan is HLS, in the segments o->ts names: a stream is copied only when the
- * profile's list for those segments holds it (and ffmpeg can put it there), else encoded
- * (video to H.264, audio to AAC), with a reason for each conversion. Copied video makes a
- * remux, encoded video a transcode. ERR_UNPLAYABLE when f has neither audio nor video or
- * could not be probed. An HLS plan comes with its rungs (plan_ladder()).
+ * Otherwise the plan is HLS, in the segments o->segments names: a stream is copied only
+ * when the profile's list for those segments holds it (and ffmpeg can put it there), else
+ * encoded (video to H.264, audio to AAC), with a reason for each conversion. Copied video
+ * makes a remux, encoded video a transcode. SEGMENTS_AUTO is fMP4, except for a transcode
+ * whose audio MPEG-TS carries as well (copied there too, or encoded anyway): players read
+ * an MPEG-TS segment as it arrives, so the first segment of an encoder, sent part by part,
+ * plays from its first part (hls.js reads fMP4 that way only a second into a segment).
+ * ERR_UNPLAYABLE when f has neither audio nor video or could not be probed. An HLS plan
+ * comes with its rungs (plan_ladder()).
  */
 int decide(const struct media_file *f, const struct device_profile *p, const struct play_options *o,
            struct plan *out) WUR;

@@ -7,6 +7,8 @@
 
 #include "harness.h"
 #include <cmocka.h>
+#include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +178,148 @@ static void end(struct fixture *fx, const char *base)
     response_free(&r);
 }
 
+/* ffprobe's video packets in a body: how many, and the first and last time. */
+static int video_packets(struct fixture *fx, const struct response *r, double *first, double *last)
+{
+    char file[192], cmd[512];
+    snprintf(file, sizeof(file), "%s/segment.ts", fx->s.dir);
+    FILE *f = fopen(file, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(r->body, 1, r->len, f), r->len);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd),
+             "ffprobe -v error -select_streams v -show_entries packet=pts_time "
+             "-of default=nk=1:nw=1 '%s'",
+             file);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    int n = 0;
+    char line[64];
+    while (fgets(line, sizeof(line), p)) {
+        char *end;
+        double t = strtod(line, &end);
+        if (end == line)
+            continue;
+        if (n == 0 || t < *first)
+            *first = t;
+        if (n == 0 || t > *last)
+            *last = t;
+        n++;
+    }
+    assert_int_equal(pclose(p), 0);
+    return n;
+}
+
+/* A segment fetched on a thread of its own: how it ended, and how many bytes came. */
+struct fetch {
+    struct fixture *fx;
+    char path[192];
+    CURLcode rc;
+    size_t len;
+};
+
+static size_t count_bytes(char *data, size_t size, size_t n, void *ctx)
+{
+    (void)data;
+    ((struct fetch *)ctx)->len += size * n;
+    return size * n;
+}
+
+static void *fetch_segment(void *arg)
+{
+    struct fetch *f = arg;
+    CURL *c = curl_easy_init();
+    char url[256], auth[160];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", f->fx->s.port, f->path);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", f->fx->token);
+    struct curl_slist *headers = curl_slist_append(NULL, auth);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, count_bytes);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    f->rc = curl_easy_perform(c);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+/* The segment the encoder of a rendition started at, or -1 while it has none. */
+static long encoder_start(struct fixture *fx, const char *base, const char *name)
+{
+    struct response r;
+    http(&fx->s, "GET", base, fx->token, NULL, NULL, &r);
+    long start = -1;
+    size_t i;
+    json_t *rend;
+    json_array_foreach(json_object_get(r.json, "renditions"), i, rend)
+    {
+        if (strcmp(json_string_value(json_object_get(rend, "name")), name) == 0 &&
+            json_is_true(json_object_get(rend, "encoding")))
+            start = (long)json_integer_value(json_object_get(rend, "encoder_start"));
+    }
+    response_free(&r);
+    return start;
+}
+
+/* Left to the server, a transcode comes in MPEG-TS, and the first segment of an encoder
+ * run is sent part by part as it is made, so that a player can start on its first part.
+ * What is sent is the whole segment, the very bytes it is sent as later from disk. A run
+ * replaced while it sends one ends that body as failed, never as a short complete one. */
+static void a_new_encoders_first_segment_comes_part_by_part(void **state)
+{
+    struct fixture *fx = *state;
+    char path[192], base[128];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?device_id=parts&segments=auto", fx->film);
+    struct response r;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "segments")), "ts");
+    snprintf(base, sizeof(base), "/api/v1/hls/%.64s",
+             json_string_value(json_object_get(r.json, "session_id")));
+    response_free(&r);
+
+    /* Segment 7 is 20 s to 24 s: an encoder starts there and sends it as it goes. */
+    snprintf(path, sizeof(path), "%s/480p/7.ts", base);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    char value[64];
+    assert_true(response_header(&r, "Transfer-Encoding", value, sizeof(value)));
+    assert_string_equal(value, "chunked");
+    assert_false(response_header(&r, "Content-Length", value, sizeof(value)));
+    double first = 0, last = 0;
+    /* 4 s at 24 frames a second. */
+    assert_int_equal(video_packets(fx, &r, &first, &last), 96);
+    assert_float_equal(last - first, 4.0 - 1.0 / 24, 0.01);
+    struct response again;
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &again);
+    assert_status(&again, 200);
+    assert_true(response_header(&again, "Content-Length", value, sizeof(value)));
+    assert_int_equal(again.len, r.len);
+    assert_memory_equal(again.body, r.body, r.len);
+    response_free(&again);
+    response_free(&r);
+
+    /* Segment 12 starts another run; while it comes, a seek back starts a third. */
+    struct fetch f = {.fx = fx};
+    snprintf(f.path, sizeof(f.path), "%s/480p/12.ts", base);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, fetch_segment, &f), 0);
+    for (int i = 0; i < 2000 && encoder_start(fx, base, "480p") != 12; i++)
+        usleep(1000);
+    assert_int_equal(get_status(fx, base, "480p/2.ts"), 200);
+    pthread_join(t, NULL);
+    snprintf(path, sizeof(path), "%s/480p/12.ts", base);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    if (f.rc == CURLE_OK)
+        assert_int_equal(f.len, r.len);
+    else
+        assert_true(f.rc == CURLE_PARTIAL_FILE || f.rc == CURLE_RECV_ERROR);
+    response_free(&r);
+    end(fx, base);
+}
+
 static void each_device_has_its_own_session(void **state)
 {
     struct fixture *fx = *state;
@@ -275,6 +419,7 @@ int main(void)
         cmocka_unit_test(a_viewer_switching_quality_keeps_its_slot),
         cmocka_unit_test(the_next_title_takes_the_viewers_slot),
         cmocka_unit_test(an_encoder_far_ahead_pauses),
+        cmocka_unit_test(a_new_encoders_first_segment_comes_part_by_part),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

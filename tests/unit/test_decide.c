@@ -449,7 +449,7 @@ static void segments_and_client_errors_decide_what_is_copied(void **state)
     assert_true(plan.video.copy);
     assert_false(plan.audio.copy);
     assert_true(plan.reasons & (1u << REASON_HLS_AUDIO));
-    o.ts = true;
+    o.segments = SEGMENTS_TS;
     assert_int_equal(decide(&f, &p, &o, &plan), 0);
     assert_true(plan.audio.copy);
     assert_false(plan.reasons & (1u << REASON_HLS_AUDIO));
@@ -462,7 +462,7 @@ static void segments_and_client_errors_decide_what_is_copied(void **state)
                            0, NULL);
     assert_int_equal(api_profile_parse(j, &p, err, sizeof(err)), 0);
     json_decref(j);
-    o.ts = false;
+    o.segments = SEGMENTS_FMP4;
     assert_int_equal(decide(&f, &p, &o, &plan), 0);
     assert_true(plan.audio.copy);
     /* …and a codec the client failed to decode leaves every list. */
@@ -473,6 +473,36 @@ static void segments_and_client_errors_decide_what_is_copied(void **state)
     profile_exclude(&p, "h264");
     assert_int_equal(decide(&f, &p, &o, &plan), 0);
     assert_int_equal(plan.method, PLAY_TRANSCODE);
+    assert_false(plan.ts);
+    /* Left to the server, a transcode goes in MPEG-TS, which carries its AAC as well. */
+    o.segments = SEGMENTS_AUTO;
+    assert_int_equal(decide(&f, &p, &o, &plan), 0);
+    assert_int_equal(plan.method, PLAY_TRANSCODE);
+    assert_true(plan.ts);
+    media_file_release(&f);
+
+    /* A remux stays in fMP4, and so does a transcode whose audio only fMP4 can copy. */
+    static const struct combo opus = {.name = "MPEG-2/Opus in MKV",
+                                      .container = "mkv",
+                                      .bitrate = 2000000,
+                                      .vcodec = "mpeg2video",
+                                      .vprofile = "Main",
+                                      .level = 8,
+                                      .depth = 8,
+                                      .width = 720,
+                                      .height = 576,
+                                      .audio = {{"opus", 2, "eng", true}}};
+    build(&opus, &f);
+    profile_default(&p);
+    assert_int_equal(decide(&f, &p, &o, &plan), 0);
+    assert_int_equal(plan.method, PLAY_TRANSCODE);
+    assert_true(plan.audio.copy);
+    assert_false(plan.ts);
+    media_file_release(&f);
+    build(&mp3, &f);
+    assert_int_equal(decide(&f, &p, &o, &plan), 0);
+    assert_int_equal(plan.method, PLAY_REMUX);
+    assert_false(plan.ts);
     media_file_release(&f);
 }
 

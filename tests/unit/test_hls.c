@@ -28,7 +28,7 @@ static void encode_grid_is_short_then_fixed(void **state)
 {
     (void)state;
     struct hls_grid g;
-    assert_int_equal(grid_encode(60.0, 4.0, &g), 0);
+    assert_int_equal(grid_encode(60.0, 4.0, 0, &g), 0);
     double want[] = {1, 1, 2, 4, 4};
     for (int i = 0; i < 5; i++)
         assert_float_equal(g.segs[i].duration, want[i], 1e-9);
@@ -46,13 +46,33 @@ static void encode_grid_is_short_then_fixed(void **state)
     grid_release(&g);
 
     /* The last segment is short, and durations add up to the file's. */
-    assert_int_equal(grid_encode(10.5, 4.0, &g), 0);
+    assert_int_equal(grid_encode(10.5, 4.0, 0, &g), 0);
     assert_int_equal(g.n, 5);
     assert_float_equal(g.segs[4].duration, 2.5, 1e-9);
     assert_float_equal(total(&g), 10.5, 1e-9);
     grid_release(&g);
 
-    assert_int_equal(grid_encode(0, 4.0, &g), -EINVAL);
+    assert_int_equal(grid_encode(0, 4.0, 0, &g), -EINVAL);
+
+    /* With room for parts of 0.5 s: 2, 2, 4, then 8 chunks a segment, numbered on. */
+    assert_int_equal(grid_encode(10.5, 4.0, 0.5, &g), 0);
+    uint32_t parts[] = {2, 2, 4, 8, 5};
+    uint32_t first = 0;
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(g.segs[i].nchunks, parts[i]);
+        assert_int_equal(g.segs[i].first_chunk, first);
+        first += parts[i];
+    }
+    assert_int_equal(g.nchunks, first);
+    assert_int_equal(grid_segment_of_chunk(&g, 4), 2);
+    assert_int_equal(grid_segment_of_chunk(&g, 15), 3);
+    assert_int_equal(grid_segment_of_chunk(&g, 16), 4);
+    grid_release(&g);
+    /* Rounded, so that no part is shorter than half a part. */
+    assert_int_equal(grid_parts(2.3, 0.5), 5);
+    assert_int_equal(grid_parts(2.2, 0.5), 4);
+    assert_int_equal(grid_parts(0.2, 0.5), 1);
+    assert_int_equal(grid_parts(4.0, 0), 1);
 }
 
 static void copy_grid_starts_on_keyframes(void **state)
@@ -93,7 +113,7 @@ static void media_playlist_is_whole_vod(void **state)
 {
     (void)state;
     struct hls_grid g;
-    assert_int_equal(grid_encode(61.5, 4.0, &g), 0);
+    assert_int_equal(grid_encode(61.5, 4.0, 0, &g), 0);
     char *text;
     size_t len;
     assert_int_equal(playlist_media(&g, true, &text, &len), 0);
@@ -229,7 +249,7 @@ static void filters_make_encodes_look_right(void **state)
 {
     (void)state;
     struct hls_grid g;
-    assert_int_equal(grid_encode(60.0, 4.0, &g), 0);
+    assert_int_equal(grid_encode(60.0, 4.0, 0, &g), 0);
     struct plan p = {.method = PLAY_TRANSCODE};
     p.video = (struct stream_plan){.present = true,
                                    .codec = "h264",
@@ -323,7 +343,7 @@ static void argv_follows_the_plan(void **state)
 {
     (void)state;
     struct hls_grid g;
-    assert_int_equal(grid_encode(60.0, 4.0, &g), 0);
+    assert_int_equal(grid_encode(60.0, 4.0, 0, &g), 0);
     struct plan p = {.method = PLAY_TRANSCODE};
     p.video = (struct stream_plan){.present = true, .codec = "h264", .width = 1920, .height = 1080};
     p.audio = (struct stream_plan){
@@ -355,9 +375,10 @@ static void argv_follows_the_plan(void **state)
         has_pair(argv, "-vf", "trim=start=12.000000,scale=1280:720,setsar=1,format=yuv420p"));
     assert_true(has_pair(argv, "-level:v", "3.1"));
     assert_true(has_pair(argv, "-force_key_frames", NULL));
-    assert_true(has_pair(argv, "-start_number", "5"));
+    /* Each run numbers its chunk files from 0 under a name of its own. */
+    assert_true(has_pair(argv, "-start_number", "0"));
     assert_true(has_pair(argv, "-hls_fmp4_init_filename", "init_2.mp4"));
-    assert_true(has_pair(argv, "-hls_segment_filename", "/t/720p/%d.m4s"));
+    assert_true(has_pair(argv, "-hls_segment_filename", "/t/720p/e2-%d.m4s"));
     assert_true(has_pair(argv, "-c:a", "aac"));
     /* Timestamps stay the source's, so that runs started anywhere line up. */
     assert_true(has_pair(argv, "-copyts", NULL));
@@ -407,6 +428,19 @@ static void argv_follows_the_plan(void **state)
     job.start_s = 0;
     grid_release(&g);
 
+    /* Segments with room for parts: the run's first segment gets a keyframe at the start
+     * of each part, so that it is written part by part; later ones only at their start. */
+    assert_int_equal(grid_encode(60.0, 4.0, 0.5, &g), 0);
+    job.fmp4 = false;
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    assert_true(has_pair(argv, "-hls_segment_filename", "/t/720p/e2-%d.ts"));
+    forced = argv[index_of(argv, "-force_key_frames") + 1];
+    assert_true(strncmp(forced, "12.500,13.000,13.500,14.000,14.500,15.000,15.500,16.000,20.000,",
+                        63) == 0);
+    hls_argv_free(argv);
+    job.fmp4 = true;
+    grid_release(&g);
+
     /* A copy seeks just past the segment's keyframe and copies; HEVC is tagged hvc1. */
     double kf[30];
     for (int i = 0; i < 30; i++)
@@ -438,9 +472,7 @@ static void argv_follows_the_plan(void **state)
     assert_int_equal(hls_argv_build(&job, &argv), 0);
     assert_true(has_pair(argv, "-bsf:a", drop));
     job.fmp4 = true;
-    char start[16];
-    snprintf(start, sizeof(start), "%u", g.segs[4].first_chunk);
-    assert_true(has_pair(argv, "-start_number", start));
+    assert_true(has_pair(argv, "-start_number", "0"));
     assert_false(has_pair(argv, "-force_key_frames", NULL));
     assert_false(has_pair(argv, "-strict", NULL));
     hls_argv_free(argv);
