@@ -3,7 +3,7 @@ import { api } from "/api.js";
 import { el } from "/dom.js";
 import { clock } from "/format.js";
 import { deviceId } from "/device.js";
-import { deviceProfile } from "/profile.js";
+import { SEGMENTS, deviceProfile } from "/profile.js";
 import { go, main, onLeave } from "/router.js";
 
 function describeStreams(file) {
@@ -33,7 +33,7 @@ export async function renderDetail(id) {
   // why on its page, and offers no Play button that would only fail.
   const plan = await api(`/api/v1/playback/${file.id}`, {
     method: "POST",
-    body: { profile, device_id: deviceId() },
+    body: { profile, segments: SEGMENTS, device_id: deviceId() },
   }).catch((e) => {
     if (e.status === 422) return { unplayable: e.message };
     throw e;

@@ -4,13 +4,16 @@ import { api } from "/api.js";
 import { deviceId, nextSeq } from "/device.js";
 import { clock } from "/format.js";
 import { el } from "/dom.js";
-import { deviceProfile } from "/profile.js";
+import { SEGMENTS, deviceProfile } from "/profile.js";
 
 const SAVE_EVERY_MS = 10000;
 // encoders_busy answers Retry-After: 5; a minute of retries, then the error.
 const BUSY_WAIT_MS = 5000;
 const BUSY_RETRIES = 12;
 const UP_NEXT_S = 15;
+// A transcode that stalls this long while playing goes down a rung (see pickLevel()).
+const STALL_STEP_DOWN_MS = 2000;
+const SEGMENT_END_S = 0.1;
 
 export class Player {
   constructor(root, fileId, start, { back, next }) {
@@ -91,7 +94,7 @@ export class Player {
       "aria-label": "Quality",
       hidden: true,
       onchange: () => {
-        if (this.hls) this.hls.currentLevel = +this.quality.value;
+        if (this.hls) this.pickLevel(+this.quality.value);
       },
     });
     this.audio = el("select", {
@@ -159,10 +162,19 @@ export class Player {
     );
     root.replaceChildren(this.el);
 
-    v.addEventListener("waiting", () => this.loading(true));
+    v.addEventListener("waiting", () => {
+      this.loading(true);
+      this.watchStall();
+    });
+    v.addEventListener("seeking", () => {
+      this.seekWait = true;
+      this.skipSegmentEnd();
+    });
     v.addEventListener("loadstart", () => this.loading(true));
     v.addEventListener("playing", () => {
       this.loading(false);
+      this.seekWait = false;
+      clearTimeout(this.stallTimer);
       this.networkRetries = 0;
       this.busyRetries = 0;
       this.overlay.querySelector(".message[role=status]")?.remove();
@@ -256,6 +268,7 @@ export class Player {
       method: "POST",
       body: {
         profile: deviceProfile(),
+        segments: SEGMENTS,
         device_id: deviceId(),
         start: this.startAt,
         client_errors: this.clientErrors,
@@ -285,6 +298,41 @@ export class Player {
     await v.play().catch(() => {}); // autoplay may need a click; the Play button is there
   }
 
+  // In a transcode a fragment comes as fast as the encoder makes it: hls.js's bandwidth
+  // estimate measures the encoder, so its ABR drifts down and up, and every switch starts
+  // another encoder. The server lists only the rungs this machine encodes faster than real
+  // time, best first, so there "Auto" plays the best, and steps down a rung when playback
+  // stalls for long (the network or the machine cannot keep up; see watchStall()).
+  pickLevel(level) {
+    const hls = this.hls;
+    this.stepDown = level === -1 && this.method === "transcode";
+    if (this.stepDown) hls.loadLevel = hls.levels.length - 1;
+    else hls.currentLevel = level;
+  }
+
+  // A seek into the last tenth of a second of a transcoded segment goes to the next one's
+  // start instead: the tenth shows no different, and an encoder would make the whole
+  // segment for it before the next one.
+  skipSegmentEnd() {
+    const hls = this.hls;
+    if (!hls || this.method !== "transcode") return;
+    const t = this.video.currentTime;
+    const frags = hls.levels[hls.loadLevel]?.details?.fragments || [];
+    const f = frags.find((f) => f.start <= t && t < f.start + f.duration);
+    if (f && f.start + f.duration - t < SEGMENT_END_S && f !== frags[frags.length - 1])
+      this.video.currentTime = f.start + f.duration + 0.001;
+  }
+
+  watchStall() {
+    clearTimeout(this.stallTimer);
+    if (!this.hls || !this.stepDown || this.seekWait) return;
+    this.stallTimer = setTimeout(() => {
+      const hls = this.hls;
+      if (hls && this.video.readyState < 3 && hls.loadLevel > 0)
+        hls.nextLoadLevel = hls.loadLevel - 1;
+    }, STALL_STEP_DOWN_MS);
+  }
+
   attachHls(url) {
     // A few quick retries, then the player's own recovery: a server that is gone shows as
     // an error with Retry in seconds, not minutes.
@@ -298,17 +346,19 @@ export class Player {
       },
     };
     // Segments of a transcode come as fast as the encoder makes them, not as the network
-    // could carry them: start on the first rendition (the server lists only those this
-    // machine encodes faster than real time, best first), assume a fast network until
-    // measured, and give a first segment after a seek time to come.
+    // could carry them: start on the manifest's first rendition (the server lists only
+    // those this machine encodes faster than real time, best first), assume a fast network
+    // until measured, and give a first segment after a seek time to come. Segments are read
+    // as they arrive (progressive): the first one of an encoder run comes part by part, as
+    // it is made, so playback starts after a part rather than a whole segment.
     const fragments = {
       default: { ...policy.default, maxTimeToFirstByteMs: 20000, maxLoadTimeMs: 40000 },
     };
     const hls = new Hls({
       startPosition: this.startAt,
-      startLevel: 0,
       abrEwmaDefaultEstimate: 10e6,
       maxBufferLength: 30,
+      progressive: true,
       fragLoadPolicy: fragments,
       playlistLoadPolicy: policy,
       manifestLoadPolicy: policy,
@@ -322,6 +372,7 @@ export class Player {
         ),
       );
       this.quality.hidden = data.levels.length < 2;
+      if (this.method === "transcode") this.pickLevel(-1);
     });
     hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_, data) => {
       this.audio.replaceChildren(

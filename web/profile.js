@@ -80,6 +80,10 @@ function hlsLists() {
   return { fmp4, ts };
 }
 
+// The HLS segments asked for: the server's choice, fMP4 unless a transcode can go in MPEG-TS,
+// which hls.js plays as it arrives (the first segment of an encoder comes part by part).
+export const SEGMENTS = "auto";
+
 export function deviceProfile() {
   const video = document.createElement("video");
   const can = (type) =>
