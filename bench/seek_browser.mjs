@@ -27,7 +27,7 @@ for (let run = 0; run < Number(runs); run++) {
   await page.goto(`${url}/`);
   await page.evaluate((n) => localStorage.setItem("reel-device", `bench-${Date.now()}-${n}`), run);
   await page.click(".card");
-  await page.click("button:has-text('Play')");
+  await page.click("button:is(:text-is('Play'), :text-is('Start over'))");
   await page.waitForFunction(() => document.querySelector("video")?.currentTime > 1, null, {
     timeout: 60000,
   });
