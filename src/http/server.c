@@ -84,14 +84,22 @@ struct stream {
     http_stream_read read;
     http_stream_free release;
     void *ctx;
+    struct MHD_Connection *conn;
 };
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
     struct stream *st = cls;
     ssize_t n = st->read(st->ctx, pos, out, max);
-    if (n == HTTP_STREAM_FAILED)
+    if (n == HTTP_STREAM_FAILED) {
+        /* libmicrohttpd in turbo mode closes the socket only when its thread next wakes,
+         * which may be a connection timeout away: the client is told now. */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(st->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci)
+            shutdown(ci->connect_fd, SHUT_RDWR);
         return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
     return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
 }
 
@@ -104,7 +112,7 @@ static void stream_free(void *cls)
 }
 
 /* The response for a reply, taking over what the body holds; NULL when memory runs out. */
-static struct MHD_Response *body_response(struct http_reply *r)
+static struct MHD_Response *body_response(struct http_reply *r, struct MHD_Connection *conn)
 {
     struct MHD_Response *resp = NULL;
     switch (r->body) {
@@ -125,7 +133,7 @@ static struct MHD_Response *body_response(struct http_reply *r)
         struct stream *st = malloc(sizeof(*st));
         if (!st)
             return NULL;
-        *st = (struct stream){r->read, r->release, r->ctx};
+        *st = (struct stream){r->read, r->release, r->ctx, conn};
         resp = MHD_create_response_from_callback(r->length, r->block, stream_read, st, stream_free);
         if (!resp) {
             free(st);
@@ -140,11 +148,11 @@ static struct MHD_Response *body_response(struct http_reply *r)
 
 static struct MHD_Response *make_response(struct ctx *c, struct http_reply *r)
 {
-    struct MHD_Response *resp = body_response(r);
+    struct MHD_Response *resp = body_response(r, c->conn);
     if (!resp) {
         http_reply_release(r);
         *r = http_reply_no_memory();
-        resp = body_response(r);
+        resp = body_response(r, c->conn);
         if (!resp)
             return NULL;
     }
