@@ -234,7 +234,7 @@ struct http_reply api_hls_segment(struct http_request *req)
         return send_parts(req, id, name, n, files.run, segment_type(req->params[2]));
     if (rc == ERR_NOT_FOUND)
         return session_gone();
-    if (rc == ERR_ENCODER_FAILED)
+    if (rc == ERR_ENCODER_FAILED || rc == ERR_NO_SPACE)
         return http_reply_error_with(rc, NULL, json_pack("{ss}", "ffmpeg", files.error));
     if (rc < 0)
         return http_reply_error(rc, NULL);

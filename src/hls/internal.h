@@ -15,6 +15,8 @@
 /* A request for a segment up to this many segments past the encoder waits for it; one
  * further ahead restarts the encoder there. */
 enum { AHEAD_SEGMENTS = 3, TICK_MS = 200, MAX_FAILURES = 2 };
+/* A rendition that failed MAX_FAILURES times running answers 502 this long, then tries. */
+enum { FAILED_RETRY_MS = 10000 };
 /* A rendition nobody asked anything of for this long stops encoding. */
 enum { RENDITION_IDLE_MS = 30000 };
 
@@ -52,6 +54,7 @@ struct rendition {
     bool first_seen;    /* the running encoder has finished a chunk */
     char init[PATH_MAX + 320];
     int failures;
+    int64_t failed_ms; /* when failures last reached MAX_FAILURES */
     char error[1024];
     int wd;
     struct waiter *waiters;

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "hls/argv.h"
+#include "hls/chunk.h"
 #include "hls/internal.h"
 #include "hls/mpegts.h"
 #include "hls/speeds.h"
@@ -218,6 +219,8 @@ static void empty_graves(struct hls *h)
     h->ngraves = 0;
 }
 
+static int64_t evict_one(struct hls *h);
+
 /* An encoder a rendition still owns has ended on its own. */
 static void on_exit_owned(struct hls *h, struct rendition *r)
 {
@@ -225,13 +228,20 @@ static void on_exit_owned(struct hls *h, struct rendition *r)
     bool ok = encoder_succeeded(e);
     if (!ok || r->waiters) {
         /* Failing, or ending without what a request waits for, counts against retries. */
-        r->failures++;
+        if (++r->failures >= MAX_FAILURES)
+            r->failed_ms = clock_mono_ms();
         h->stats.failures++;
         encoder_last_lines(e, 6, r->error, sizeof(r->error));
         if (ok)
             snprintf(r->error, sizeof(r->error), "ffmpeg ended before writing the segment");
         LOG(L_WARN, "hls", "session %.8s: %s encoder %d failed: %s", r->s->id, r->r.name,
             (int)e->pid, r->error);
+        if (strstr(r->error, "No space left on device")) {
+            LOG(L_ERROR, "hls", "the disk of '%s' is full: the temp files nobody uses go",
+                h->cfg.temp_dir);
+            while (evict_one(h))
+                ;
+        }
     }
     r->enc = NULL;
     r->handing_over = r->paused = false;
@@ -373,11 +383,18 @@ static void on_file(struct hls *h, struct rendition *r, const char *name)
         unlink(from);
         return;
     }
-    struct stat st;
     int rc = r->s->fmp4 ? 0 : mpegts_fix_file(path);
     if (rc < 0)
         LOG(L_WARN, "hls", "chunk %s: %s", path, strerror(-rc));
-    r->size[c] = stat(path, &st) == 0 ? st.st_size : 0;
+    int64_t size;
+    if (!chunk_file_whole(path, !r->s->fmp4, &size)) {
+        /* A full disk: ffmpeg renames what it could write. It fails soon after. */
+        LOG(L_ERROR, "hls", "chunk %s is not whole (%lld bytes), so it is not served; is the "
+            "disk full?", path, (long long)size);
+        unlink(path);
+        return;
+    }
+    r->size[c] = size;
     r->have[c] = CHUNK_FILE;
     if (whole) {
         /* Parts an earlier run left of this segment are covered by the whole. */
@@ -454,29 +471,37 @@ static struct rendition *eviction_candidate(struct hls *h)
     return oldest;
 }
 
-/* Deletes chunks of renditions nobody encodes, the least recently used first, until the
- * temp folders fit under the cap again. */
+/* Deletes the chunks of the least recently used rendition nobody encodes or waits for;
+ * returns the bytes freed, 0 when there was none. */
+static int64_t evict_one(struct hls *h)
+{
+    struct rendition *oldest = eviction_candidate(h);
+    if (!oldest)
+        return 0;
+    int64_t freed = 0;
+    for (uint32_t c = 0; c < oldest->grid.nchunks; c++) {
+        if (oldest->have[c] == CHUNK_FILE) {
+            char path[PATH_MAX + 64];
+            chunk_path(oldest, c, path, sizeof(path));
+            unlink(path);
+        }
+        oldest->have[c] = CHUNK_MISSING;
+        freed += oldest->size[c];
+        oldest->size[c] = 0;
+    }
+    LOG(L_INFO, "hls", "session %.8s: evicted %s's temp files", oldest->s->id, oldest->r.name);
+    return freed > 0 ? freed : 1;
+}
+
+/* Evicts until the temp folders fit under the cap again. */
 static void enforce_temp_cap(struct hls *h)
 {
     if (h->cfg.temp_max_bytes <= 0)
         return;
-    int64_t total = temp_bytes(h);
-    while (total > h->cfg.temp_max_bytes) {
-        struct rendition *oldest = eviction_candidate(h);
-        if (!oldest)
-            break;
-        for (uint32_t c = 0; c < oldest->grid.nchunks; c++) {
-            if (oldest->have[c] == CHUNK_FILE) {
-                char path[PATH_MAX + 64];
-                chunk_path(oldest, c, path, sizeof(path));
-                unlink(path);
-            }
-            oldest->have[c] = CHUNK_MISSING;
-            total -= oldest->size[c];
-            oldest->size[c] = 0;
-        }
-        LOG(L_INFO, "hls", "session %.8s: evicted %s to keep temp files under the cap",
-            oldest->s->id, oldest->r.name);
+    int64_t total = temp_bytes(h), freed = 1;
+    while (total > h->cfg.temp_max_bytes && freed > 0) {
+        freed = evict_one(h);
+        total -= freed;
     }
 }
 

@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/process.h"
 #include "core/random.h"
 #include "hls/argv.h"
 #include "hls/internal.h"
@@ -149,8 +150,10 @@ static int make_rendition(struct hls *h, struct session *s, struct rendition *r)
     if (!r->have || !r->size)
         return -ENOMEM;
     snprintf(r->dir, sizeof(r->dir), "%s/%s", s->dir, r->r.name);
-    if (mkdir(r->dir, 0700) < 0 && errno != EEXIST)
+    if (mkdir(r->dir, 0700) < 0 && errno != EEXIST) {
+        LOG(L_ERROR, "hls", "cannot create '%s': %s", r->dir, strerror(errno));
         return -errno;
+    }
     return monitor_watch_dir(h, r);
 }
 
@@ -191,8 +194,10 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
         rc = ERR_UNPLAYABLE;
     if (rc == 0 && s->plan.video.present && s->plan.video.copy && !s->keyframes)
         rc = ERR_UNPLAYABLE;
-    if (rc == 0 && mkdir(s->dir, 0700) < 0)
+    if (rc == 0 && mkdir(s->dir, 0700) < 0) {
         rc = -errno;
+        LOG(L_ERROR, "hls", "cannot create '%s': %s", s->dir, strerror(-rc));
+    }
     if (rc == 0) {
         struct hls_rendition list[HLS_MAX_RENDITIONS];
         s->nrend = playlist_renditions(&s->plan, s->plan.video.present ? v : NULL,
@@ -230,6 +235,14 @@ int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1])
     pthread_mutex_lock(&h->lock);
     struct session *s = NULL;
     HASH_FIND(hh_key, h->by_key, key, strlen(key), s);
+    /* A session whose encoders keep failing is not handed out again: a player's Retry, or
+     * a new play, gets a new one, with nothing of the old one's state. */
+    for (size_t i = 0; s && i < s->nrend; i++) {
+        if (s->rend[i].failures >= MAX_FAILURES) {
+            session_end(h, s, "its encoder kept failing; a new one replaces it");
+            s = NULL;
+        }
+    }
     pthread_mutex_unlock(&h->lock);
     double *keyframes = NULL;
     size_t nkeyframes = 0;
@@ -526,11 +539,15 @@ int hls_segment(struct hls *h, int64_t user, const char *id, const char *renditi
     if (n < 0 && r->enc)
         near = true; /* any run writes the init */
     if (!near) {
-        if (r->failures >= MAX_FAILURES) {
+        /* After failing twice running, the rendition answers 502 for a while, then lets
+         * one request try again (a full disk freed, a file put back). */
+        if (r->failures >= MAX_FAILURES && now - r->failed_ms < FAILED_RETRY_MS) {
             snprintf(out->error, sizeof(out->error), "%s", r->error);
-            rc = ERR_ENCODER_FAILED;
+            rc = strstr(r->error, "No space left on device") ? ERR_NO_SPACE : ERR_ENCODER_FAILED;
             goto out;
         }
+        if (r->failures >= MAX_FAILURES)
+            r->failures = MAX_FAILURES - 1;
         enum start_reason why = r->failures ? START_RETRY : r->runs ? START_SEEK : START_FIRST;
         rc = monitor_start_encoder(h, r, seg, why);
         if (rc < 0)
@@ -609,7 +626,12 @@ int hls_new(struct hls **out, const struct hls_config *cfg)
     pthread_mutex_init(&h->lock, NULL);
     h->ep = h->ino = h->timer = h->wake = -1;
 
-    /* Folders left by a crash: nothing can use them now. */
+    /* Encoders and folders left by a crash: nothing can use them now. */
+    char needle[PATH_MAX + 1];
+    snprintf(needle, sizeof(needle), "%s/", cfg->temp_dir);
+    int swept = process_sweep(needle);
+    if (swept > 0)
+        LOG(L_WARN, "hls", "killed %d encoders an earlier run of the server left", swept);
     rm_tree(cfg->temp_dir);
     int rc = mkdir(cfg->temp_dir, 0700) < 0 && errno != EEXIST ? -errno : 0;
     if (rc < 0)

@@ -740,6 +740,13 @@ static void a_corrupt_file_gives_a_clear_502(void **state)
     assert_non_null(words);
     assert_true(strlen(words) > 0);
     response_free(&r);
+    /* Playing it again (the player's Retry) gets a new session, not the failed one. */
+    char again[128];
+    open_session(fx, fx->broken, NULL, again, sizeof(again));
+    assert_string_not_equal(again, base);
+    http(&fx->s, "GET", base, fx->token, NULL, NULL, &r);
+    assert_status(&r, 404);
+    response_free(&r);
 }
 
 static void prewarming_starts_hls_only(void **state)

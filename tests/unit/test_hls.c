@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "hls/argv.h"
+#include "hls/chunk.h"
 #include "hls/grid.h"
 #include "hls/mpegts.h"
 #include "hls/playlist.h"
@@ -493,10 +494,43 @@ static void argv_follows_the_plan(void **state)
     grid_release(&g);
 }
 
+/* A chunk short of what its boxes or packets say, as a full disk leaves it, is not whole. */
+static void short_chunks_are_not_whole(void **state)
+{
+    (void)state;
+    uint8_t mp4[64] = {0};
+    /* styp (16), moof (24), mdat (24): 64 bytes. */
+    const struct {
+        int at, size;
+        const char *type;
+    } boxes[] = {{0, 16, "styp"}, {16, 24, "moof"}, {40, 24, "mdat"}};
+    for (int i = 0; i < 3; i++) {
+        mp4[boxes[i].at + 3] = (uint8_t)boxes[i].size;
+        memcpy(mp4 + boxes[i].at + 4, boxes[i].type, 4);
+    }
+    assert_true(chunk_whole(mp4, 64, false));
+    assert_false(chunk_whole(mp4, 63, false));
+    assert_false(chunk_whole(mp4, 40, false)); /* no mdat */
+    assert_false(chunk_whole(mp4, 0, false));
+    uint8_t zeros[4096] = {0};
+    assert_false(chunk_whole(zeros, sizeof(zeros), false));
+    uint8_t ts[188 * 3];
+    memset(ts, 0xff, sizeof(ts));
+    for (int i = 0; i < 3; i++)
+        ts[i * 188] = 0x47;
+    assert_true(chunk_whole(ts, sizeof(ts), true));
+    assert_false(chunk_whole(ts, sizeof(ts) - 1, true));
+    assert_false(chunk_whole(ts, 0, true));
+    ts[188] = 0;
+    assert_false(chunk_whole(ts, sizeof(ts), true));
+    assert_false(chunk_whole(zeros, 188 * 20, true));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(encode_grid_is_short_then_fixed),
+        cmocka_unit_test(short_chunks_are_not_whole),
         cmocka_unit_test(copy_grid_starts_on_keyframes),
         cmocka_unit_test(media_playlist_is_whole_vod),
         cmocka_unit_test(renditions_fit_the_source_and_cap),

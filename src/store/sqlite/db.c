@@ -249,6 +249,7 @@ int store_open(struct store **out, const char *path)
     if (rc == 0)
         rc = migrate(s);
     if (rc < 0) {
+        LOG(L_ERROR, "store", "cannot use '%s': %s", path, sqlite3_errmsg(s->db));
         store_close(s);
         return rc;
     }
