@@ -28,7 +28,8 @@ reel_stop() {
 }
 
 reel_token() {
-    curl -s -X POST -d "{\"username\":\"$ADMIN_USER\",\"password\":\"$ADMIN_PASSWORD\"}" \
+    curl -s -X POST -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$ADMIN_USER\",\"password\":\"$ADMIN_PASSWORD\"}" \
         "$REEL_URL/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 

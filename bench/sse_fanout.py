@@ -39,7 +39,8 @@ for run in range(runs):
     seq = time.time_ns() // 1000
     body = json.dumps({"position": 3 + run, "event": "pause", "device_id": "fanout", "seq": seq})
     t0 = time.monotonic()
-    conn.request("PUT", f"/api/v1/progress/{file_id}", body=body, headers={"Authorization": "Bearer " + token})
+    headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+    conn.request("PUT", f"/api/v1/progress/{file_id}", body=body, headers=headers)
     r = conn.getresponse()
     answer = json.loads(r.read())
     assert r.status == 200 and not answer.get("stale"), answer

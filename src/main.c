@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/workers.h"
 #include "hls/hwenc.h"
 #include "hls/session.h"
 #include "hls/speeds.h"
@@ -114,12 +115,47 @@ static int load_settings(struct config *cfg, int argc, char **argv)
     return find_web(cfg) < 0 ? 1 : -1;
 }
 
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* A reel.db that is empty, or missing from a data folder that was used (every start makes
+ * its posters folder), is a database lost, not a first start: the
+ * server refuses to start, naming the file, rather than start empty and look as if every
+ * user and all progress were gone, unless told to begin anew. An empty file with its
+ * write-ahead log is left to SQLite, which reads the log. */
+static int check_database(const char *data, const char *db, bool begin_anew)
+{
+    char wal[4096 + 32];
+    snprintf(wal, sizeof(wal), "%s-wal", db);
+    off_t size = file_size(db);
+    if (size > 0 || file_size(wal) > 0)
+        return 0;
+    char posters[4096 + 32];
+    snprintf(posters, sizeof(posters), "%s/posters", data);
+    if (size < 0 && file_size(posters) < 0)
+        return 0; /* a first start */
+    const char *what = size == 0 ? "is empty" : "is missing, though the data folder was used";
+    if (begin_anew) {
+        LOG(L_WARN, "main", "'%s' %s: starting a new, empty database (new-database=1)", db, what);
+        return 0;
+    }
+    LOG(L_ERROR, "main",
+        "'%s' %s: the database is lost or was moved. Restore it from a backup, or start a "
+        "new, empty one with --new-database 1 (REEL_NEW_DATABASE=1)",
+        db, what);
+    return -1;
+}
+
 /* Opens the store and starts everything but the HTTP server. */
 static int start_domain(struct app *app, const struct config *cfg, long cores)
 {
     char path[4096 + 16];
     snprintf(path, sizeof(path), "%s/reel.db", cfg->data);
-    if (make_dir(cfg->data) < 0 || store_open(&app->store, path) < 0)
+    if (make_dir(cfg->data) < 0 || check_database(cfg->data, path, cfg->new_database) < 0 ||
+        store_open(&app->store, path) < 0)
         return -1;
     if (auth_new(&app->auth, app->store, cfg->token_ttl) < 0)
         return -1;
@@ -150,6 +186,9 @@ static int start_domain(struct app *app, const struct config *cfg, long cores)
     hls.speeds = app->speeds;
     if (hls_new(&app->hls, &hls) < 0)
         return -1;
+    /* Two threads hash passwords: enough for people signing in, and never all the cores. */
+    if (workers_new(&app->workers, cores > 1 ? 2 : 1) < 0)
+        return -1;
     return events_new(&app->events);
 }
 
@@ -161,6 +200,7 @@ static int start_http(struct app *app, const struct config *cfg, long cores)
         .max_body = (size_t)cfg->max_body,
         .max_header = (size_t)cfg->max_header,
         .timeout_s = (unsigned)cfg->connection_timeout,
+        .trusted_proxies = cfg->trusted_proxies,
         .routes = api_routes,
         .nroutes = api_nroutes,
         .authenticate = api_authenticate,
@@ -248,7 +288,11 @@ out:
      * connections. Encoders are reaped and temp folders removed last. */
     hls_close(app.hls);
     events_close(app.events);
+    /* Work handed to the workers finishes and resumes its requests before the HTTP server
+     * stops; what comes after that is refused. */
+    workers_stop(app.workers);
     http_server_stop(app.server);
+    workers_free(app.workers);
     events_free(app.events);
     hls_free(app.hls);
     if (app.speeds && speeds_save(app.speeds) < 0)

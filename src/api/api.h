@@ -17,6 +17,7 @@ struct app {
     struct speeds *speeds; /* how fast this machine encodes, for the ladder */
     struct events *events;
     struct http_server *server; /* for /metrics */
+    struct workers *workers;    /* slow work, off the HTTP threads (api_offload()) */
 };
 
 extern const struct http_route api_routes[];

@@ -32,6 +32,13 @@ struct http_reply api_progress_unwatched(struct http_request *req);
 struct http_reply api_progress_list(struct http_request *req);
 struct http_reply api_events(struct http_request *req);
 
+/* Runs fn(job) on the app's workers with the request parked, and calls its handler again
+ * once done (req->resumed set, the job in req->state; release frees it when the request
+ * ends). While the server stops the job never runs, and the handler is called again at
+ * once: a job tells that by what it holds (its result still "unavailable"). */
+struct http_reply api_offload(struct http_request *req, void (*fn)(void *job), void *job,
+                              void (*release)(void *job));
+
 /* The unified endpoint's direct-play decisions (api/decisions.c): the file's path for a
  * key of user, file and query, or NULL (the caller frees it). */
 char *api_decision_lookup(struct app *app, const char *key);

@@ -78,6 +78,11 @@ struct http_reply api_metrics(struct http_request *req)
                        "How long segment requests waited for the encoder.", st.wait, st.wait_count,
                        st.wait_sum);
     if (rc == 0)
+        rc = buf_printf(&b,
+                        "# HELP reel_event_streams Event streams open.\n"
+                        "# TYPE reel_event_streams gauge\nreel_event_streams %d\n",
+                        events_streams(app->events));
+    if (rc == 0)
         rc = buf_puts(&b, "# HELP reel_http_responses_total HTTP responses by status class.\n"
                           "# TYPE reel_http_responses_total counter\n");
     for (int i = 1; i < 6 && rc == 0; i++)

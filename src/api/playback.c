@@ -95,6 +95,10 @@ static int take_client(const char *v, struct request_options *ro, char *why, siz
     return 0;
 }
 
+/* A start past this many seconds (115 days) is no position in any file: checked before it
+ * becomes milliseconds, which it would overflow. */
+#define START_MAX_S 1e7
+
 static int query_options(struct http_request *req, struct request_options *ro, double *start,
                          char *why, size_t size)
 {
@@ -110,7 +114,7 @@ static int query_options(struct http_request *req, struct request_options *ro, d
     q = http_query(req, "start");
     char *end;
     *start = q ? strtod(q, &end) : 0;
-    if (q && (*end || !isfinite(*start) || *start < 0))
+    if (q && (end == q || *end || !(*start >= 0 && *start <= START_MAX_S)))
         return BAD("start: expected seconds, 0 or more");
     int rc = take_device(http_query(req, "device_id"), ro, why, size);
     return rc ? rc : take_client(http_query(req, "client"), ro, why, size);
@@ -153,7 +157,8 @@ static int body_options(json_t *body, struct request_options *ro, double *start,
     if (j)
         snprintf(o->audio_language, sizeof(o->audio_language), "%s", json_string_value(j));
     j = json_object_get(body, "start");
-    if (j && (!json_is_number(j) || json_number_value(j) < 0))
+    if (j &&
+        (!json_is_number(j) || !(json_number_value(j) >= 0 && json_number_value(j) <= START_MAX_S)))
         return BAD("start: expected seconds, 0 or more");
     if (j)
         *start = json_number_value(j);

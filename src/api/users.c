@@ -1,6 +1,7 @@
 #include "api/handlers.h"
 #include "core/error.h"
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,28 +54,58 @@ static int check_user(json_t *body, enum role *role, char *why, size_t size)
     return ERR_BAD_REQUEST;
 }
 
+/* A new user, whose password is hashed on a worker (see api_login()). */
+struct new_user {
+    struct auth *auth;
+    json_t *body;
+    enum role role;
+    int rc;
+    int64_t id;
+};
+
+static void create_user(void *arg)
+{
+    struct new_user *n = arg;
+    n->rc = auth_user_create(n->auth, api_json_string(n->body, "username"),
+                             api_json_string(n->body, "password"), n->role, &n->id);
+}
+
+static void free_new_user(void *arg)
+{
+    struct new_user *n = arg;
+    json_decref(n->body);
+    free(n);
+}
+
 struct http_reply api_users_create(struct http_request *req)
 {
     struct app *app = req->app;
-    json_t *body;
-    char why[256];
-    enum role role;
-    int rc = http_body_json(req, &body, why, sizeof(why));
-    if (rc == 0) {
-        rc = check_user(body, &role, why, sizeof(why));
+    struct new_user *n = req->state;
+    if (!req->resumed || !n) {
+        json_t *body;
+        char why[256];
+        enum role role;
+        int rc = http_body_json(req, &body, why, sizeof(why));
+        if (rc == 0) {
+            rc = check_user(body, &role, why, sizeof(why));
+            if (rc < 0)
+                json_decref(body);
+        }
         if (rc < 0)
+            return http_reply_error(rc, "%s", why);
+        n = calloc(1, sizeof(*n));
+        if (!n) {
             json_decref(body);
+            return http_reply_error(-ENOMEM, NULL);
+        }
+        *n = (struct new_user){app->auth, body, role, ERR_UNAVAILABLE, 0};
+        return api_offload(req, create_user, n, free_new_user);
     }
-    if (rc < 0)
-        return http_reply_error(rc, "%s", why);
-    const char *username = api_json_string(body, "username");
-    int64_t id;
-    rc = auth_user_create(app->auth, username, api_json_string(body, "password"), role, &id);
-    struct http_reply r =
-        rc == ERR_CONFLICT ? http_reply_error(rc, "A user named '%s' already exists.", username)
-        : rc < 0           ? http_reply_error(rc, NULL)
-                 : http_reply_json(201, json_pack("{sI ss ss}", "id", (json_int_t)id, "username",
-                                                  username, "role", role_name(role)));
-    json_decref(body);
-    return r;
+    const char *username = api_json_string(n->body, "username");
+    if (n->rc == ERR_CONFLICT)
+        return http_reply_error(n->rc, "A user named '%s' already exists.", username);
+    if (n->rc < 0)
+        return http_reply_error(n->rc, NULL);
+    return http_reply_json(201, json_pack("{sI ss ss}", "id", (json_int_t)n->id, "username",
+                                          username, "role", role_name(n->role)));
 }

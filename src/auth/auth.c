@@ -10,8 +10,12 @@
 #include <string.h>
 #include <uthash.h>
 
-/* Failures allowed before the brake; then each failure doubles the wait, up to the cap. */
-enum { FREE_FAILURES = 3, MAX_WAIT_S = 300, FORGET_AFTER_S = 900 };
+/* Failures allowed before the brake, for one username from one address and for one
+ * username from anywhere; then each failure doubles the wait, up to the cap. */
+enum { PAIR_FREE = 3, USER_FREE = 10, MAX_WAIT_S = 300, FORGET_AFTER_S = 900 };
+/* The ceiling for the whole server: past this many failures in a window, every attempt
+ * waits out the window, so no spread of addresses and names keeps the CPU hashing. */
+enum { GLOBAL_MAX = 100, GLOBAL_WINDOW_MS = 10000 };
 
 /* Checked tokens are remembered for a while, so that a stream of range requests does not
  * ask the database each time. Logging out here forgets at once; a token revoked some other
@@ -26,7 +30,8 @@ struct cached_token {
 };
 
 struct failure {
-    char key[160]; /* "u:<username>" or "a:<address>" */
+    char key[200]; /* "u:<username>" or "p:<address> <username>" */
+    int free;      /* failures allowed before the brake */
     int count;
     int64_t until_ms; /* no attempt is checked before this */
     int64_t last_ms;
@@ -38,6 +43,8 @@ struct auth {
     int64_t ttl_ms;
     pthread_mutex_t lock;
     struct failure *failures;
+    int64_t window_start_ms; /* the global ceiling's window, and the failures in it */
+    int window_failures;
     pthread_rwlock_t cache_lock;
     struct cached_token *cache;
     /* Checked against when a username is unknown, so that such a failure takes as long as
@@ -123,7 +130,7 @@ static int wait_for(struct auth *a, const char *key, int64_t now)
     return (int)((f->until_ms - now + 999) / 1000);
 }
 
-static void record_failure(struct auth *a, const char *key, int64_t now)
+static void record_failure(struct auth *a, const char *key, int allowed, int64_t now)
 {
     struct failure *f;
     HASH_FIND_STR(a->failures, key, f);
@@ -132,12 +139,13 @@ static void record_failure(struct auth *a, const char *key, int64_t now)
         if (!f)
             return;
         snprintf(f->key, sizeof(f->key), "%s", key);
+        f->free = allowed;
         HASH_ADD_STR(a->failures, key, f);
     }
     f->count++;
     f->last_ms = now;
-    if (f->count >= FREE_FAILURES) {
-        int shift = f->count - FREE_FAILURES;
+    if (f->count >= f->free) {
+        int shift = f->count - f->free;
         int64_t wait = shift >= 9 ? MAX_WAIT_S : (int64_t)1 << shift;
         f->until_ms = now + (wait > MAX_WAIT_S ? MAX_WAIT_S : wait) * 1000;
     }
@@ -174,17 +182,29 @@ static void token_hash(const uint8_t raw[32], uint8_t out[32])
 int auth_login(struct auth *a, const char *username, const char *password, const char *addr,
                char token[AUTH_TOKEN_HEX + 1], struct user *u, int *retry_after)
 {
-    char ukey[160], akey[160];
-    snprintf(ukey, sizeof(ukey), "u:%s", username);
-    snprintf(akey, sizeof(akey), "a:%s", addr);
+    /* Keyed by username and address together, so that one client's guesses slow only
+     * that name from there, not everyone behind the same address (a proxy, a household);
+     * and by username alone, with more room, against guesses from many addresses. */
+    char ukey[200], pkey[200];
+    snprintf(ukey, sizeof(ukey), "u:%.150s", username);
+    snprintf(pkey, sizeof(pkey), "p:%.46s %.150s", addr, username);
     int64_t now = clock_mono_ms();
 
     pthread_mutex_lock(&a->lock);
     prune(a, now);
-    int wu = wait_for(a, ukey, now), wa = wait_for(a, akey, now);
+    if (now - a->window_start_ms >= GLOBAL_WINDOW_MS) {
+        a->window_start_ms = now;
+        a->window_failures = 0;
+    }
+    int wg = a->window_failures >= GLOBAL_MAX
+                 ? (int)((a->window_start_ms + GLOBAL_WINDOW_MS - now + 999) / 1000)
+                 : 0;
+    int wu = wait_for(a, ukey, now), wp = wait_for(a, pkey, now);
     pthread_mutex_unlock(&a->lock);
-    if (wu || wa) {
-        *retry_after = wu > wa ? wu : wa;
+    int wait = wg > wu ? wg : wu;
+    wait = wp > wait ? wp : wait;
+    if (wait) {
+        *retry_after = wait;
         return ERR_THROTTLED;
     }
 
@@ -201,11 +221,14 @@ int auth_login(struct auth *a, const char *username, const char *password, const
 
     pthread_mutex_lock(&a->lock);
     if (rc == ERR_BAD_CREDENTIALS) {
-        record_failure(a, ukey, now);
-        record_failure(a, akey, now);
+        record_failure(a, ukey, USER_FREE, now);
+        record_failure(a, pkey, PAIR_FREE, now);
+        a->window_failures++;
     } else if (rc == 0) {
+        /* A success clears its own name's records only: signing in to one's own account
+         * between guesses at another's resets nothing for that one. */
         forget(a, ukey);
-        forget(a, akey);
+        forget(a, pkey);
     }
     pthread_mutex_unlock(&a->lock);
     if (rc < 0) {

@@ -22,8 +22,9 @@ int auth_user_create(struct auth *a, const char *username, const char *password,
 /*
  * Checks a username and password from a client at addr. On success fills token (with its
  * NUL) and u. Wrong credentials are ERR_BAD_CREDENTIALS. After repeated failures for the
- * same username or address, attempts are refused with ERR_THROTTLED until *retry_after
- * seconds pass, without checking the password.
+ * same username from the same address (3), for the same username from anywhere (10), or
+ * for anything on the whole server (100 in 10 s), attempts are refused with ERR_THROTTLED
+ * until *retry_after seconds pass, without checking the password.
  */
 int auth_login(struct auth *a, const char *username, const char *password, const char *addr,
                char token[AUTH_TOKEN_HEX + 1], struct user *u, int *retry_after) WUR;

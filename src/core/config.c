@@ -43,8 +43,16 @@ static const struct setting settings[] = {
     {"max-header", T_INT, F(max_header), "32768", 4096, 1048576, "largest request head, bytes"},
     {"connection-timeout", T_INT, F(connection_timeout), "60", 1, 3600,
      "seconds before an idle connection is closed"},
+    {"trusted-proxies", T_STRING, F(trusted_proxies), "", 0, 0,
+     "reverse proxies' addresses, comma-separated: from these only, X-Forwarded-For names "
+     "the client"},
+    {"cookie-secure", T_INT, F(cookie_secure), "0", 0, 1,
+     "1: the sign-in cookie is sent over HTTPS only (set it behind an HTTPS proxy)"},
     {"token-ttl", T_INT, F(token_ttl), "2592000", 60, 315360000,
      "seconds a sign-in token stays valid"},
+    {"new-database", T_INT, F(new_database), "0", 0, 1,
+     "1: start a new, empty database where reel.db is empty, or missing from a data folder "
+     "that was used (else that is an error)"},
     {"scan-threads", T_INT, F(scan_threads), "0", 0, 64,
      "threads that probe media during a scan (0: one per core)"},
     {"web", T_STRING, F(web), "", 0, 0,

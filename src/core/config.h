@@ -27,6 +27,9 @@ struct config {
     long long max_header;
     long long connection_timeout;
     long long token_ttl;
+    long long cookie_secure;
+    char *trusted_proxies;
+    long long new_database;
     long long scan_threads;
     char *web;
     char *ffmpeg;

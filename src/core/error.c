@@ -25,6 +25,7 @@ static int from_errno(int err)
     case ENOSPC:
     case EDQUOT:
         return ERR_NO_SPACE;
+    case EIO: /* a disk that failed a read may not fail the next */
     case EAGAIN:
     case EMFILE:
     case ENFILE:

@@ -12,6 +12,7 @@
     X(ERR_UNAUTHORIZED, "unauthorized", 401, 0, "Sign in first.")                                  \
     X(ERR_BAD_CREDENTIALS, "bad_credentials", 401, 0, "Wrong username or password.")               \
     X(ERR_FORBIDDEN, "forbidden", 403, 0, "This needs an administrator.")                          \
+    X(ERR_CROSS_SITE, "cross_site", 403, 0, "A request from another site was refused.")            \
     X(ERR_NOT_FOUND, "not_found", 404, 0, "There is nothing here.")                                \
     X(ERR_NO_ROUTE, "no_route", 404, 0, "No such endpoint.")                                       \
     X(ERR_FILE_MISSING, "file_missing", 404, 0, "The media file is no longer on disk.")            \
@@ -19,9 +20,12 @@
     X(ERR_CONFLICT, "conflict", 409, 0, "That already exists.")                                    \
     X(ERR_SCAN_RUNNING, "scan_running", 409, 0, "A library scan is already running.")              \
     X(ERR_TOO_BIG, "payload_too_large", 413, 0, "The request body is too large.")                  \
+    X(ERR_MEDIA_TYPE, "unsupported_media_type", 415, 0, "Send the body as application/json.")      \
     X(ERR_RANGE, "range_not_satisfiable", 416, 0, "The range lies outside the file.")              \
     X(ERR_UNPLAYABLE, "unplayable", 422, 0, "This file cannot be played.")                         \
     X(ERR_THROTTLED, "too_many_attempts", 429, 0, "Too many failed sign-ins; wait and try again.") \
+    X(ERR_TOO_MANY_STREAMS, "too_many_streams", 429, 5,                                            \
+      "Too many event streams are open for this user; close one.")                                 \
     X(ERR_INTERNAL, "internal", 500, 0, "Something went wrong on the server.")                     \
     X(ERR_ENCODER_FAILED, "encoder_failed", 502, 0, "The encoder failed on this file.")            \
     X(ERR_ENCODERS_BUSY, "encoders_busy", 503, 5, "Every encoder is busy; try again shortly.")     \

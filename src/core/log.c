@@ -35,10 +35,20 @@ void log_write(enum log_level level, const char *subsystem, const char *fmt, ...
     fprintf(stderr, "%s.%03ldZ %-5s %-7s ", stamp, ts.tv_nsec / 1000000, names[level], subsystem);
     if (log_request_id)
         fprintf(stderr, "req=%lu ", log_request_id);
+    /* Names, paths and ffmpeg's words come from outside: a control character in them
+     * (a newline in a username) must not start a line of its own, so it goes out as
+     * \xNN. A message longer than the buffer is cut. */
+    char msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
     fputc('\n', stderr);
     funlockfile(stderr);
 }

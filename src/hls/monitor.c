@@ -389,8 +389,10 @@ static void on_file(struct hls *h, struct rendition *r, const char *name)
     int64_t size;
     if (!chunk_file_whole(path, !r->s->fmp4, &size)) {
         /* A full disk: ffmpeg renames what it could write. It fails soon after. */
-        LOG(L_ERROR, "hls", "chunk %s is not whole (%lld bytes), so it is not served; is the "
-            "disk full?", path, (long long)size);
+        LOG(L_ERROR, "hls",
+            "chunk %s is not whole (%lld bytes), so it is not served; is the "
+            "disk full?",
+            path, (long long)size);
         unlink(path);
         return;
     }

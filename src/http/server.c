@@ -7,16 +7,30 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+enum { MAX_TRUSTED = 16 };
 
 struct http_server {
     struct MHD_Daemon *daemon;
     struct http_config cfg;
+    /* Paused streams' sockets, watched for the client hanging up (libmicrohttpd does not
+     * poll a suspended connection), and the thread that watches them. */
+    pthread_mutex_t watch_lock;
+    int watch_ep, watch_stop;
+    pthread_t watcher;
+    bool watching;
+    char trusted[MAX_TRUSTED][INET6_ADDRSTRLEN]; /* cfg.trusted_proxies, canonical */
+    size_t ntrusted;
     atomic_ulong next_id;
     atomic_uint_fast64_t by_class[6];
 };
@@ -25,7 +39,10 @@ struct http_server {
 struct ctx {
     struct http_request req;
     struct MHD_Connection *conn;
+    struct http_server *server;
     bool suspended;
+    bool paused;   /* a stream paused by http_pause(), its socket watched; under watch_lock */
+    bool hung_up;  /* its client went while it was paused */
     bool answered; /* a response is queued */
     bool too_big;
     bool dispatched;
@@ -52,14 +69,74 @@ void http_resume(struct http_request *req, int why)
     MHD_resume_connection(ctx_of(req)->conn);
 }
 
+static int connection_fd(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return ci ? ci->connect_fd : -1;
+}
+
 void http_pause(struct http_request *req)
 {
-    MHD_suspend_connection(ctx_of(req)->conn);
+    struct ctx *c = ctx_of(req);
+    struct http_server *s = c->server;
+    pthread_mutex_lock(&s->watch_lock);
+    MHD_suspend_connection(c->conn);
+    c->paused = true;
+    struct epoll_event ev = {.events = EPOLLRDHUP, .data.ptr = c};
+    int fd = connection_fd(c->conn);
+    if (s->watching && fd >= 0 && epoll_ctl(s->watch_ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+        LOG(L_WARN, "http", "cannot watch a paused stream: %s", strerror(errno));
+    pthread_mutex_unlock(&s->watch_lock);
+}
+
+/* Called with watch_lock held. */
+static void unwatch(struct ctx *c)
+{
+    int fd = connection_fd(c->conn);
+    if (c->server->watching && fd >= 0)
+        epoll_ctl(c->server->watch_ep, EPOLL_CTL_DEL, fd, NULL);
+    c->paused = false;
 }
 
 void http_unpause(struct http_request *req)
 {
-    MHD_resume_connection(ctx_of(req)->conn);
+    struct ctx *c = ctx_of(req);
+    pthread_mutex_lock(&c->server->watch_lock);
+    if (c->paused) {
+        unwatch(c);
+        MHD_resume_connection(c->conn);
+    }
+    pthread_mutex_unlock(&c->server->watch_lock);
+}
+
+/* A paused stream whose client hung up is resumed, so that its body ends now rather than
+ * at the next event or ping: one client opening and dropping event streams held
+ * thousands of connections. */
+static void *watch(void *arg)
+{
+    struct http_server *s = arg;
+    struct epoll_event evs[64];
+    for (;;) {
+        int n = epoll_wait(s->watch_ep, evs, 64, -1);
+        pthread_mutex_lock(&s->watch_lock);
+        bool stop = false;
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.ptr == &s->watch_stop) {
+                stop = true;
+                continue;
+            }
+            struct ctx *c = evs[i].data.ptr;
+            if (!c->paused)
+                continue;
+            c->hung_up = true;
+            unwatch(c);
+            MHD_resume_connection(c->conn);
+        }
+        pthread_mutex_unlock(&s->watch_lock);
+        if (stop)
+            return NULL;
+    }
 }
 
 void http_status_counts(const struct http_server *s, uint64_t out[6])
@@ -84,20 +161,22 @@ struct stream {
     http_stream_read read;
     http_stream_free release;
     void *ctx;
-    struct MHD_Connection *conn;
+    struct ctx *c;
 };
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
     struct stream *st = cls;
-    ssize_t n = st->read(st->ctx, pos, out, max);
+    pthread_mutex_lock(&st->c->server->watch_lock);
+    bool gone = st->c->hung_up;
+    pthread_mutex_unlock(&st->c->server->watch_lock);
+    ssize_t n = gone ? HTTP_STREAM_FAILED : st->read(st->ctx, pos, out, max);
     if (n == HTTP_STREAM_FAILED) {
         /* libmicrohttpd in turbo mode closes the socket only when its thread next wakes,
          * which may be a connection timeout away: the client is told now. */
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(st->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (ci)
-            shutdown(ci->connect_fd, SHUT_RDWR);
+        int fd = connection_fd(st->c->conn);
+        if (fd >= 0)
+            shutdown(fd, SHUT_RDWR);
         return MHD_CONTENT_READER_END_WITH_ERROR;
     }
     return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
@@ -112,7 +191,7 @@ static void stream_free(void *cls)
 }
 
 /* The response for a reply, taking over what the body holds; NULL when memory runs out. */
-static struct MHD_Response *body_response(struct http_reply *r, struct MHD_Connection *conn)
+static struct MHD_Response *body_response(struct http_reply *r, struct ctx *c)
 {
     struct MHD_Response *resp = NULL;
     switch (r->body) {
@@ -133,7 +212,7 @@ static struct MHD_Response *body_response(struct http_reply *r, struct MHD_Conne
         struct stream *st = malloc(sizeof(*st));
         if (!st)
             return NULL;
-        *st = (struct stream){r->read, r->release, r->ctx, conn};
+        *st = (struct stream){r->read, r->release, r->ctx, c};
         resp = MHD_create_response_from_callback(r->length, r->block, stream_read, st, stream_free);
         if (!resp) {
             free(st);
@@ -148,11 +227,11 @@ static struct MHD_Response *body_response(struct http_reply *r, struct MHD_Conne
 
 static struct MHD_Response *make_response(struct ctx *c, struct http_reply *r)
 {
-    struct MHD_Response *resp = body_response(r, c->conn);
+    struct MHD_Response *resp = body_response(r, c);
     if (!resp) {
         http_reply_release(r);
         *r = http_reply_no_memory();
-        resp = body_response(r, c->conn);
+        resp = body_response(r, c);
         if (!resp)
             return NULL;
     }
@@ -165,6 +244,17 @@ static struct MHD_Response *make_response(struct ctx *c, struct http_reply *r)
     char id[24];
     snprintf(id, sizeof(id), "%lu", c->req.id);
     MHD_add_response_header(resp, "X-Request-Id", id);
+    /* Nothing is taken for another type than it says, framed by another site, or told
+     * where it came from; the web app runs only its own scripts (hls.js's worker and
+     * Media Source come as blob: URLs), and styles only from its sheet or its scripts. */
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; script-src 'self'; style-src 'self'; "
+                            "img-src 'self' data: blob:; media-src 'self' blob:; "
+                            "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
     return resp;
 }
 
@@ -190,6 +280,16 @@ static void send_reply(struct ctx *c, struct http_reply *r)
 
 int http_body_json(struct http_request *req, json_t **out, char *why, size_t size)
 {
+    /* Only JSON said to be JSON: a form or text/plain body is what a page of another site
+     * can send without asking (CSRF), and a browser asks first for application/json. */
+    const char *type = http_header(req, "Content-Type");
+    size_t n = strlen("application/json");
+    if (!type || strncasecmp(type, "application/json", n) != 0 ||
+        (type[n] && type[n] != ';' && type[n] != ' ')) {
+        snprintf(why, size, "Send the body as application/json (it came as %s).",
+                 type ? type : "no Content-Type");
+        return ERR_MEDIA_TYPE;
+    }
     json_error_t e;
     json_t *j = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES, &e);
     if (!j) {
@@ -332,7 +432,39 @@ static bool has_body(struct ctx *c, struct http_server *s)
     return n > 0;
 }
 
-static void client_address(struct MHD_Connection *conn, char *out, size_t size)
+/* An address in its one textual form ("::ffff:1.2.3.4" and "1.2.3.4" stay apart), or false
+ * when text is none. */
+static bool canonical_address(const char *text, size_t len, char out[INET6_ADDRSTRLEN])
+{
+    char a[INET6_ADDRSTRLEN];
+    while (len && (*text == ' ' || *text == '\t'))
+        text++, len--;
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    if (len == 0 || len >= sizeof(a))
+        return false;
+    memcpy(a, text, len);
+    a[len] = '\0';
+    unsigned char bin[16];
+    if (inet_pton(AF_INET, a, bin) == 1)
+        return inet_ntop(AF_INET, bin, out, INET6_ADDRSTRLEN) != NULL;
+    if (inet_pton(AF_INET6, a, bin) == 1)
+        return inet_ntop(AF_INET6, bin, out, INET6_ADDRSTRLEN) != NULL;
+    return false;
+}
+
+static bool trusted(const struct http_server *s, const char *addr)
+{
+    for (size_t i = 0; i < s->ntrusted; i++)
+        if (strcmp(s->trusted[i], addr) == 0)
+            return true;
+    return false;
+}
+
+/* The peer's address; behind a trusted proxy, the last address in X-Forwarded-For that is
+ * not a trusted proxy itself (what came before it, the client could have written). */
+static void client_address(const struct http_server *s, struct MHD_Connection *conn, char *out,
+                           size_t size)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -343,6 +475,21 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t size)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+    if (!trusted(s, out))
+        return;
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    for (size_t end = xff ? strlen(xff) : 0; end > 0;) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        char a[INET6_ADDRSTRLEN];
+        if (!canonical_address(xff + start, end - start, a))
+            return; /* not an address: keep the proxy's */
+        snprintf(out, size, "%s", a);
+        if (!trusted(s, a))
+            return;
+        end = start ? start - 1 : 0;
+    }
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -359,13 +506,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         *ctx = c;
         c->conn = conn;
+        c->server = s;
         c->req.url = url;
         c->req.method = method;
         c->req.app = s->cfg.app;
         c->req.id = atomic_fetch_add(&s->next_id, 1) + 1;
         c->start_us = clock_mono_us();
         buf_init(&c->req.body, s->cfg.max_body);
-        client_address(conn, c->req.addr, sizeof(c->req.addr));
+        client_address(s, conn, c->req.addr, sizeof(c->req.addr));
         /* libmicrohttpd closes the connection after a response queued in this first call,
          * so even a request without a body is answered on the next one. A body declared
          * too big is refused before it is read. */
@@ -408,6 +556,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     LOG(L_DEBUG, "http", "%s %s %u %.1fms%s", c->req.method, c->req.url, c->status, us / 1000.0,
         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     log_request_id = 0;
+    pthread_mutex_lock(&s->watch_lock);
+    if (c->paused)
+        unwatch(c);
+    pthread_mutex_unlock(&s->watch_lock);
+    if (c->req.state_free)
+        c->req.state_free(c->req.state);
     buf_release(&c->req.body);
     free(c);
     *ctx = NULL;
@@ -446,6 +600,35 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v
     return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -EINVAL;
 }
 
+static void stop_watching(struct http_server *s)
+{
+    if (s->watching) {
+        uint64_t one = 1;
+        if (write(s->watch_stop, &one, sizeof(one)) < 0)
+            LOG(L_WARN, "http", "cannot stop the watcher: %s", strerror(errno));
+        pthread_join(s->watcher, NULL);
+    }
+    if (s->watch_ep >= 0)
+        close(s->watch_ep);
+    if (s->watch_stop >= 0)
+        close(s->watch_stop);
+    pthread_mutex_destroy(&s->watch_lock);
+}
+
+/* The watcher: a stream keeps working without it, only hang-ups are noticed later. */
+static void start_watching(struct http_server *s)
+{
+    pthread_mutex_init(&s->watch_lock, NULL);
+    s->watch_ep = epoll_create1(EPOLL_CLOEXEC);
+    s->watch_stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->watch_stop};
+    s->watching = s->watch_ep >= 0 && s->watch_stop >= 0 &&
+                  epoll_ctl(s->watch_ep, EPOLL_CTL_ADD, s->watch_stop, &ev) == 0 &&
+                  pthread_create(&s->watcher, NULL, watch, s) == 0;
+    if (!s->watching)
+        LOG(L_WARN, "http", "cannot watch paused streams: %s", strerror(errno));
+}
+
 int http_server_start(struct http_server **out, const struct http_config *cfg)
 {
     struct sockaddr_storage ss;
@@ -458,6 +641,19 @@ int http_server_start(struct http_server **out, const struct http_config *cfg)
     if (!s)
         return -ENOMEM;
     s->cfg = *cfg;
+    start_watching(s);
+    for (const char *p = cfg->trusted_proxies; p && *p;) {
+        size_t n = strcspn(p, ",");
+        if (s->ntrusted == MAX_TRUSTED || !canonical_address(p, n, s->trusted[s->ntrusted])) {
+            LOG(L_ERROR, "http", "trusted-proxies: '%.*s' is not an address (at most %d)", (int)n,
+                p, MAX_TRUSTED);
+            stop_watching(s);
+            free(s);
+            return -EINVAL;
+        }
+        s->ntrusted++;
+        p += n + (p[n] == ',');
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(
@@ -470,6 +666,7 @@ int http_server_start(struct http_server **out, const struct http_config *cfg)
     if (!s->daemon) {
         LOG(L_ERROR, "http", "cannot listen on '%s': %s", cfg->listen, strerror(errno));
         int rc = errno ? -errno : -EADDRINUSE;
+        stop_watching(s);
         free(s);
         return rc;
     }
@@ -488,5 +685,6 @@ void http_server_stop(struct http_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->daemon);
+    stop_watching(s);
     free(s);
 }

@@ -36,6 +36,11 @@ struct http_request {
     /* After http_resume(): why, as the caller put it; 0 on the first call. */
     int wake;
     bool resumed;
+
+    /* What a handler keeps across a suspension; state_free(state) runs when the request
+     * ends, however it ends. */
+    void *state;
+    void (*state_free)(void *state);
 };
 
 /* Returns the answer; HTTP_BODY_PARKED after http_suspend(). */
@@ -54,6 +59,9 @@ struct http_config {
     size_t max_body;
     size_t max_header;
     unsigned timeout_s;
+    /* Addresses of reverse proxies, comma-separated: from these only, the client's address
+     * is taken from X-Forwarded-For. NULL or "" for none. */
+    const char *trusted_proxies;
     const struct http_route *routes;
     size_t nroutes;
     /* Fills req->user_id and req->admin, or returns a negative error (ERR_UNAUTHORIZED). */

@@ -1,5 +1,6 @@
 #include "progress/events.h"
 #include "core/clock.h"
+#include "core/error.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -113,6 +114,16 @@ void events_free(struct events *b)
     free(b);
 }
 
+int events_streams(struct events *b)
+{
+    pthread_mutex_lock(&b->lock);
+    int n = 0;
+    for (struct subscriber *s = b->subs; s; s = s->next)
+        n++;
+    pthread_mutex_unlock(&b->lock);
+    return n;
+}
+
 int events_publish(struct events *b, int64_t user, const char *type, const char *data)
 {
     pthread_mutex_lock(&b->lock);
@@ -145,6 +156,14 @@ int events_subscribe(struct events *b, int64_t user, uint64_t last_id, void (*pa
     s->wake = wake;
     s->ctx = ctx;
     pthread_mutex_lock(&b->lock);
+    int open = 0;
+    for (struct subscriber *o = b->subs; o; o = o->next)
+        open += o->user == user;
+    if (open >= EVENTS_PER_USER) {
+        pthread_mutex_unlock(&b->lock);
+        free(s);
+        return ERR_TOO_MANY_STREAMS;
+    }
     /* From the event after last_id, if it is still kept; else from now on. */
     uint64_t oldest = b->next_id > EVENTS_KEPT ? b->next_id - EVENTS_KEPT : 1;
     s->next_id =

@@ -11,6 +11,8 @@
  * then reads formatted text with events_read().
  */
 enum { EVENTS_KEPT = 4096, EVENTS_PING_MS = 15000 };
+/* Streams one user may hold open at once: one per tab and device, with room to spare. */
+enum { EVENTS_PER_USER = 32 };
 
 struct events;
 struct subscriber;
@@ -22,12 +24,15 @@ void events_close(struct events *b);
 /* Frees; every subscriber must be gone. Accepts NULL. */
 void events_free(struct events *b);
 
+/* How many subscribers there are. */
+int events_streams(struct events *b);
+
 /* Records an event for user and wakes that user's subscribers. data is one line of JSON. */
 int events_publish(struct events *b, int64_t user, const char *type, const char *data) WUR;
 
 /*
  * A subscriber for user. last_id is the Last-Event-ID the client sent (0: none): kept events
- * after it are delivered first.
+ * after it are delivered first. ERR_TOO_MANY_STREAMS when the user has EVENTS_PER_USER.
  *
  * park(ctx) and wake(ctx) are the caller's way to stop and restart reading, such as
  * suspending and resuming an HTTP connection. The bus calls both under its lock, and never

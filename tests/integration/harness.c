@@ -173,6 +173,9 @@ void http(struct server *s, const char *method, const char *path, const char *to
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
         headers = curl_slist_append(headers, auth);
     }
+    /* A body is JSON, and says so, as the server requires. */
+    if (body && !(extra_header && strcasestr(extra_header, "Content-Type:")))
+        headers = curl_slist_append(headers, "Content-Type: application/json");
     for (const char *h = extra_header; h && *h;) {
         size_t n = strcspn(h, "\n");
         char line[512];

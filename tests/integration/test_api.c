@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include <cmocka.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,13 +323,66 @@ static void bad_requests_get_clear_json_errors(void **state)
     assert_non_null(r.json);
     response_free(&r);
 
+    /* A body must say it is JSON: a form or text/plain is what another site's page can post
+     * without asking first. */
+    http(s, "POST", "/api/v1/users", t, "{\"username\":\"plain\",\"password\":\"long-enough\"}",
+         "Content-Type: text/plain", &r);
+    assert_status(&r, 415);
+    assert_string_equal(json_string_value(json_object_get(r.json, "error")),
+                        "unsupported_media_type");
+    response_free(&r);
+    /* With the session cookie, a change must come from this site's own pages. */
+    char cookie[160], same[256];
+    snprintf(cookie, sizeof(cookie), "Cookie: reel_token=%s", t);
+    const char *user = "{\"username\":\"fromsite\",\"password\":\"long-enough\"}";
+    http(s, "POST", "/api/v1/users", NULL, user, cookie, &r);
+    assert_status(&r, 403);
+    assert_string_equal(json_string_value(json_object_get(r.json, "error")), "cross_site");
+    response_free(&r);
+    snprintf(same, sizeof(same), "%s\nSec-Fetch-Site: cross-site", cookie);
+    http(s, "POST", "/api/v1/users", NULL, user, same, &r);
+    assert_status(&r, 403);
+    response_free(&r);
+    snprintf(same, sizeof(same), "%s\nOrigin: http://evil.example", cookie);
+    http(s, "POST", "/api/v1/users", NULL, user, same, &r);
+    assert_status(&r, 403);
+    response_free(&r);
+    snprintf(same, sizeof(same), "%s\nOrigin: http://127.0.0.1:%d", cookie, s->port);
+    http(s, "POST", "/api/v1/users", NULL, user, same, &r);
+    assert_status(&r, 201);
+    response_free(&r);
+    /* Reads need no origin; every answer says how it may be used. */
+    http(s, "GET", "/api/v1/auth/me", NULL, NULL, cookie, &r);
+    assert_status(&r, 200);
+    char value[512];
+    assert_true(response_header(&r, "X-Content-Type-Options", value, sizeof(value)));
+    assert_string_equal(value, "nosniff");
+    assert_true(response_header(&r, "Content-Security-Policy", value, sizeof(value)));
+    assert_non_null(strstr(value, "frame-ancestors 'none'"));
+    assert_non_null(strstr(value, "script-src 'self';"));
+    assert_true(response_header(&r, "Referrer-Policy", value, sizeof(value)));
+    response_free(&r);
+
+    /* A start too far to be a position is refused, not wrapped around into a negative one. */
+    char path[96];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?start=1e300",
+             movie_file_id(s, t, "Test Pattern"));
+    http(s, "GET", path, t, NULL, NULL, &r);
+    assert_status(&r, 400);
+    assert_non_null(strstr(json_string_value(json_object_get(r.json, "message")), "start"));
+    response_free(&r);
+    path[strcspn(path, "?")] = '\0';
+    http(s, "POST", path, t, "{\"start\": 1e300}", NULL, &r);
+    assert_status(&r, 400);
+    response_free(&r);
+
     /* Still up. */
     http(s, "GET", "/api/v1/auth/me", t, NULL, NULL, &r);
     assert_status(&r, 200);
     response_free(&r);
 }
 
-/* Runs last: it leaves 127.0.0.1 throttled. */
+/* Runs late: it leaves admin throttled from 127.0.0.1. */
 static void repeated_failures_are_slowed_down(void **state)
 {
     struct server *s = *state;
@@ -347,6 +401,22 @@ static void repeated_failures_are_slowed_down(void **state)
     /* Even the right password waits now. */
     http(s, "POST", "/api/v1/auth/login", NULL,
          "{\"username\":\"admin\",\"password\":\"" ADMIN_PASSWORD "\"}", NULL, &r);
+    assert_status(&r, 429);
+    response_free(&r);
+    /* The brake holds that name from this address only: another user here signs in, and
+     * that success releases nothing for the name guessed at. */
+    http(s, "POST", "/api/v1/auth/login", NULL,
+         "{\"username\":\"viewer\",\"password\":\"viewer-pass\"}", NULL, &r);
+    assert_status(&r, 200);
+    response_free(&r);
+    http(s, "POST", "/api/v1/auth/login", NULL,
+         "{\"username\":\"admin\",\"password\":\"" ADMIN_PASSWORD "\"}", NULL, &r);
+    assert_status(&r, 429);
+    response_free(&r);
+    /* Nobody trusted forwards here: a client naming another address is still itself. */
+    http(s, "POST", "/api/v1/auth/login", NULL,
+         "{\"username\":\"admin\",\"password\":\"" ADMIN_PASSWORD "\"}",
+         "X-Forwarded-For: 10.9.9.9", &r);
     assert_status(&r, 429);
     response_free(&r);
 }
@@ -374,6 +444,73 @@ static void the_web_app_is_served_wherever_the_server_starts(void **state)
     response_free(&r);
 }
 
+/* Runs the server on t's folders with extra arguments and says whether it stopped with an
+ * error whose log line holds want; one that starts anyway is stopped after 20 s. */
+static bool start_fails_saying(struct server *t, const char *extra, const char *want)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof(cmd),
+             "REEL_ADMIN_PASSWORD=x timeout 20 '%s' --listen 127.0.0.1:0 --data '%s' "
+             "--library '%s' %s >/dev/null 2>'%s'; rc=$?; "
+             "test $rc -ne 0 && test $rc -ne 124 && grep -qF \"%s\" '%s'",
+             REEL_BINARY, t->data, t->library, extra, t->log, want, t->log);
+    return system(cmd) == 0;
+}
+
+/* A lost database (an empty reel.db, or none in a folder that was used) is an error that
+ * names the file, not a new, empty server where every user and all progress seem gone;
+ * unless the server is told to begin anew. A damaged one's error names the file too. */
+static void a_lost_database_is_an_error_not_a_new_server(void **state)
+{
+    (void)state;
+    struct server t;
+    server_init(&t);
+    char db[160], want[256], cmd[512];
+    snprintf(db, sizeof(db), "%s/reel.db", t.data);
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s/posters' && : > '%s'", t.data, db);
+    assert_int_equal(system(cmd), 0);
+    snprintf(want, sizeof(want), "'%s' is empty", db);
+    assert_true(start_fails_saying(&t, "", want));
+    snprintf(cmd, sizeof(cmd), "rm '%s'", db);
+    assert_int_equal(system(cmd), 0);
+    snprintf(want, sizeof(want), "'%s' is missing", db);
+    assert_true(start_fails_saying(&t, "", want));
+    snprintf(cmd, sizeof(cmd), "head -c 8192 /dev/urandom > '%s'", db);
+    assert_int_equal(system(cmd), 0);
+    snprintf(want, sizeof(want), "cannot use '%s'", db);
+    assert_true(start_fails_saying(&t, "", want));
+    /* Told to begin anew, it does. */
+    snprintf(cmd, sizeof(cmd), ": > '%s'", db);
+    assert_int_equal(system(cmd), 0);
+    const char *extra[] = {"--new-database", "1", "--cookie-secure", "1", "--trusted-proxies",
+                           "127.0.0.1",      NULL};
+    server_start(&t, extra);
+    struct response r;
+    http(&t, "POST", "/api/v1/auth/login", NULL,
+         "{\"username\":\"admin\",\"password\":\"" ADMIN_PASSWORD "\"}", NULL, &r);
+    assert_status(&r, 200);
+    /* Behind HTTPS, the cookie says so. */
+    char cookie[256];
+    assert_true(response_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+    assert_non_null(strstr(cookie, "; Secure"));
+    response_free(&r);
+    /* Behind a trusted proxy, the brake holds the client it names, not the proxy: the
+     * address the proxy added last counts, not what the client wrote before it. */
+    for (int i = 0; i < 4; i++) {
+        http(&t, "POST", "/api/v1/auth/login", NULL, "{\"username\":\"admin\",\"password\":\"no\"}",
+             "X-Forwarded-For: 10.0.0.7, 10.0.0.1", &r);
+        assert_int_equal(r.status, i < 3 ? 401 : 429);
+        response_free(&r);
+    }
+    http(&t, "POST", "/api/v1/auth/login", NULL,
+         "{\"username\":\"admin\",\"password\":\"" ADMIN_PASSWORD "\"}",
+         "X-Forwarded-For: 10.0.0.1, 10.0.0.2", &r);
+    assert_status(&r, 200);
+    response_free(&r);
+    assert_int_equal(server_stop(&t), 0);
+    server_cleanup(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +522,7 @@ int main(void)
         cmocka_unit_test(bad_requests_get_clear_json_errors),
         cmocka_unit_test(repeated_failures_are_slowed_down),
         cmocka_unit_test(the_web_app_is_served_wherever_the_server_starts),
+        cmocka_unit_test(a_lost_database_is_an_error_not_a_new_server),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -326,6 +326,59 @@ static void events_reach_the_users_other_devices_only(void **state)
     close(bob);
 }
 
+/* The event streams open, from /metrics. */
+static int open_streams(struct fixture *fx)
+{
+    struct response r;
+    http(&fx->s, "GET", "/metrics", NULL, NULL, NULL, &r);
+    assert_status(&r, 200);
+    const char *line = strstr(r.body, "\nreel_event_streams ");
+    assert_non_null(line);
+    int n = atoi(line + strlen("\nreel_event_streams "));
+    response_free(&r);
+    return n;
+}
+
+/* A user holds at most 32 event streams, and a stream whose client goes ends within a
+ * second, not at the next ping: opening and dropping streams holds nothing. */
+static void dropped_event_streams_end_at_once(void **state)
+{
+    struct fixture *fx = *state;
+    /* The streams the test before closed go first. */
+    int before = open_streams(fx);
+    for (int i = 0; i < 20 && before; i++) {
+        usleep(100000);
+        before = open_streams(fx);
+    }
+    assert_int_equal(before, 0);
+    int socks[32];
+    static char seen[4096];
+    for (int i = 0; i < 32; i++) {
+        socks[i] = sse_open(fx, fx->bob, NULL);
+        seen[0] = '\0';
+        assert_true(sse_wait(socks[i], ": ping", 2000, seen, sizeof(seen)) >= 0);
+    }
+    int extra = sse_open(fx, fx->bob, NULL);
+    seen[0] = '\0';
+    assert_true(sse_wait(extra, "too_many_streams", 2000, seen, sizeof(seen)) >= 0);
+    assert_non_null(strstr(seen, " 429 "));
+    close(extra);
+    assert_int_equal(open_streams(fx), before + 32);
+    for (int i = 0; i < 32; i++)
+        close(socks[i]);
+    int now = before + 32;
+    for (int i = 0; i < 15 && now != before; i++) {
+        usleep(100000);
+        now = open_streams(fx);
+    }
+    assert_int_equal(now, before);
+    /* The room is there again. */
+    int again = sse_open(fx, fx->bob, NULL);
+    seen[0] = '\0';
+    assert_true(sse_wait(again, ": ping", 2000, seen, sizeof(seen)) >= 0);
+    close(again);
+}
+
 static void continue_watching_gives_one_entry_per_show(void **state)
 {
     struct fixture *fx = *state;
@@ -398,6 +451,7 @@ int main(void)
         cmocka_unit_test(users_are_kept_apart),
         cmocka_unit_test(devices_interleave_and_old_updates_lose),
         cmocka_unit_test(events_reach_the_users_other_devices_only),
+        cmocka_unit_test(dropped_event_streams_end_at_once),
         cmocka_unit_test(continue_watching_gives_one_entry_per_show),
         cmocka_unit_test(an_acknowledged_write_survives_sigkill),
     };

@@ -1,15 +1,18 @@
-/* Buffers, numbers and the error table. */
+/* Buffers, numbers, the error table and the log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/str.h"
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void buf_grows_and_stays_terminated(void **state)
 {
@@ -80,9 +83,33 @@ static void errors_map_to_status_and_name(void **state)
     assert_true(err_retry_after(ERR_UNAVAILABLE) > 0);
     assert_int_equal(err_retry_after(ERR_NOT_FOUND), 0);
     assert_int_equal(err_status(-ENOENT), 404);
-    assert_int_equal(err_status(-EIO), 500);
-    assert_string_equal(err_name(-EIO), "internal");
+    assert_int_equal(err_status(-EIO), 503);
+    assert_int_equal(err_status(-ENOSPC), 507);
+    assert_string_equal(err_name(-EACCES), "internal");
     assert_true(ERR_BAD_REQUEST < -4096);
+}
+
+/* A control character from outside (a newline in a username) never starts a log line. */
+static void log_lines_cannot_be_forged(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/reel-log-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    assert_int_equal(dup2(fd, 2), 2);
+    LOG(L_WARN, "auth", "failed sign-in for '%s'", "eve\n2026-01-01T00:00:00.000Z info  auth x");
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char text[512] = "";
+    assert_true(pread(fd, text, sizeof(text) - 1, 0) > 0);
+    close(fd);
+    unlink(path);
+    assert_non_null(strstr(text, "'eve\\x0a2026-01-01"));
+    assert_non_null(strchr(text, '\n'));
+    assert_string_equal(strchr(text, '\n'), "\n");
 }
 
 int main(void)
@@ -92,6 +119,7 @@ int main(void)
         cmocka_unit_test(buf_refuses_past_its_cap_and_keeps_content),
         cmocka_unit_test(numbers_never_wrap),
         cmocka_unit_test(errors_map_to_status_and_name),
+        cmocka_unit_test(log_lines_cannot_be_forged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
