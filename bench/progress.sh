@@ -13,7 +13,9 @@ trap 'reel_stop 2>/dev/null; rm -rf "$work"' EXIT
 
 REEL_MEDIA_SECONDS=2 "$root/scripts/gen-media.sh" "$work/lib" --tiny >/dev/null
 cc -O2 -o "$work/sqlite_upserts" "$here/sqlite_upserts.c" -lsqlite3
-reel_start "$root/$build/reel" "$work/data" "$work/lib"
+# One user's thousand streams, from one address: past the limits a server takes by default.
+reel_start "$root/$build/reel" "$work/data" "$work/lib" --max-event-streams 2000 \
+    --max-connections-per-address 0
 token=$(reel_token)
 reel_wait_scan "$token"
 files=$(curl -s -H "Authorization: Bearer $token" "$REEL_URL/api/v1/library/items" |

@@ -189,7 +189,7 @@ static int start_domain(struct app *app, const struct config *cfg, long cores)
     /* Two threads hash passwords: enough for people signing in, and never all the cores. */
     if (workers_new(&app->workers, cores > 1 ? 2 : 1) < 0)
         return -1;
-    return events_new(&app->events);
+    return events_new(&app->events, (int)cfg->max_event_streams);
 }
 
 static int start_http(struct app *app, const struct config *cfg, long cores)
@@ -200,6 +200,8 @@ static int start_http(struct app *app, const struct config *cfg, long cores)
         .max_body = (size_t)cfg->max_body,
         .max_header = (size_t)cfg->max_header,
         .timeout_s = (unsigned)cfg->connection_timeout,
+        .request_timeout_s = (unsigned)cfg->request_timeout,
+        .per_address_limit = (unsigned)cfg->max_connections_per_address,
         .trusted_proxies = cfg->trusted_proxies,
         .routes = api_routes,
         .nroutes = api_nroutes,

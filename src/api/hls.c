@@ -160,6 +160,8 @@ static ssize_t read_parts(void *cls, uint64_t pos, char *out, size_t max)
 static void end_parts(void *cls)
 {
     struct parts *p = cls;
+    /* Ended while waiting for a part (its client hung up): nothing may wake it after. */
+    hls_forget_waiter(p->hls, p);
     if (p->fd >= 0)
         close(p->fd);
     hls_count_served(p->hls, p->bytes);

@@ -43,6 +43,12 @@ static const struct setting settings[] = {
     {"max-header", T_INT, F(max_header), "32768", 4096, 1048576, "largest request head, bytes"},
     {"connection-timeout", T_INT, F(connection_timeout), "60", 1, 3600,
      "seconds before an idle connection is closed"},
+    {"request-timeout", T_INT, F(request_timeout), "30", 1, 3600,
+     "seconds for a request's head and body to arrive, however slowly they trickle"},
+    {"max-connections-per-address", T_INT, F(max_connections_per_address), "256", 0, 65536,
+     "connections one address may hold at once (0: any; raise it behind a reverse proxy)"},
+    {"max-event-streams", T_INT, F(max_event_streams), "32", 1, 100000,
+     "event streams one user may hold open at once"},
     {"trusted-proxies", T_STRING, F(trusted_proxies), "", 0, 0,
      "reverse proxies' addresses, comma-separated: from these only, X-Forwarded-For names "
      "the client"},

@@ -26,6 +26,9 @@ struct config {
     long long max_body;
     long long max_header;
     long long connection_timeout;
+    long long request_timeout;
+    long long max_connections_per_address;
+    long long max_event_streams;
     long long token_ttl;
     long long cookie_secure;
     char *trusted_proxies;

@@ -1,7 +1,6 @@
 #include "hls/chunk.h"
 #include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,7 +22,8 @@ bool chunk_whole(const uint8_t *b, size_t len, bool ts)
                 return false;
         return true;
     }
-    bool moof = false, mdat = false;
+    if (len == 0)
+        return false;
     size_t at = 0;
     while (at < len) {
         if (len - at < 8)
@@ -35,16 +35,17 @@ bool chunk_whole(const uint8_t *b, size_t len, bool ts)
                 return false;
             size = be(b + at + 8, 8);
             head = 16;
-        } else if (size == 0) {
-            size = len - at; /* to the end */
         }
+        /* No box of a fragment runs "to the end" (size 0), and every type is four
+         * printable characters: a zeroed or garbled tail is no box. */
+        for (int i = 4; i < 8; i++)
+            if (b[at + i] < 0x20 || b[at + i] > 0x7e)
+                return false;
         if (size < head || size > len - at)
             return false;
-        moof |= memcmp(b + at + 4, "moof", 4) == 0;
-        mdat |= memcmp(b + at + 4, "mdat", 4) == 0;
         at += (size_t)size;
     }
-    return moof && mdat;
+    return true;
 }
 
 bool chunk_file_whole(const char *path, bool ts, int64_t *size)

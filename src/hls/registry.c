@@ -565,6 +565,27 @@ out:
     return rc;
 }
 
+void hls_forget_waiter(struct hls *h, void *ctx)
+{
+    pthread_mutex_lock(&h->lock);
+    struct session *s, *tmp;
+    HASH_ITER(hh_id, h->by_id, s, tmp)
+    {
+        for (size_t i = 0; i < s->nrend; i++) {
+            for (struct waiter **p = &s->rend[i].waiters; *p;) {
+                struct waiter *w = *p;
+                if (w->w.ctx != ctx) {
+                    p = &w->next;
+                    continue;
+                }
+                *p = w->next;
+                free(w);
+            }
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
 int hls_part(struct hls *h, int64_t user, const char *id, const char *rendition, long n,
              unsigned run, uint32_t k, const struct hls_waiter *w, char **path)
 {

@@ -29,10 +29,22 @@ struct http_server {
     int watch_ep, watch_stop;
     pthread_t watcher;
     bool watching;
+    /* Every connection, for the request deadline; under watch_lock. */
+    struct tracked *conns;
     char trusted[MAX_TRUSTED][INET6_ADDRSTRLEN]; /* cfg.trusted_proxies, canonical */
     size_t ntrusted;
     atomic_ulong next_id;
     atomic_uint_fast64_t by_class[6];
+};
+
+/* A connection, from its start: a request head and body that take longer than the request
+ * timeout to come end it. libmicrohttpd's own timeout restarts with every byte, so a head
+ * sent a byte a second never ended, and 8,300 such connections kept everyone out. */
+struct tracked {
+    struct tracked *prev, *next;
+    int fd;
+    int64_t deadline_ms; /* INT64_MAX while a request is being answered */
+    bool cut;
 };
 
 /* What the server keeps of a request; the handler sees only req, its first member. */
@@ -113,13 +125,27 @@ void http_unpause(struct http_request *req)
 /* A paused stream whose client hung up is resumed, so that its body ends now rather than
  * at the next event or ping: one client opening and dropping event streams held
  * thousands of connections. */
+/* Cuts the connections past their deadline; called with watch_lock held. Shutting the
+ * socket makes libmicrohttpd see the end and close it; the entry goes when it does. */
+static void cut_late(struct http_server *s)
+{
+    int64_t now = clock_mono_ms();
+    for (struct tracked *t = s->conns; t; t = t->next) {
+        if (t->cut || now < t->deadline_ms)
+            continue;
+        t->cut = true;
+        shutdown(t->fd, SHUT_RDWR);
+    }
+}
+
 static void *watch(void *arg)
 {
     struct http_server *s = arg;
     struct epoll_event evs[64];
     for (;;) {
-        int n = epoll_wait(s->watch_ep, evs, 64, -1);
+        int n = epoll_wait(s->watch_ep, evs, 64, 250);
         pthread_mutex_lock(&s->watch_lock);
+        cut_late(s);
         bool stop = false;
         for (int i = 0; i < n; i++) {
             if (evs[i].data.ptr == &s->watch_stop) {
@@ -153,7 +179,10 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(msg);
     while (n && msg[n - 1] == '\n')
         msg[--n] = '\0';
-    LOG(L_WARN, "mhd", "%s", msg);
+    /* A stream ended as failed: its client went, or its encoder run did, which the
+     * handlers log themselves. */
+    bool ours = strstr(msg, "application error generating response") != NULL;
+    LOG(ours ? L_DEBUG : L_WARN, "mhd", "%s", msg);
 }
 
 /* A STREAM reply's callback and context, owned by the response. */
@@ -393,8 +422,54 @@ static struct http_reply dispatch(struct http_server *s, struct ctx *c)
 }
 
 /* Runs the handler and queues its reply; a parked request stays open. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    pthread_mutex_lock(&s->watch_lock);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct tracked *t = calloc(1, sizeof(*t));
+        if (t) {
+            t->fd = connection_fd(conn);
+            t->deadline_ms = clock_mono_ms() + (int64_t)s->cfg.request_timeout_s * 1000;
+            t->next = s->conns;
+            if (s->conns)
+                s->conns->prev = t;
+            s->conns = t;
+        }
+        *socket_ctx = t;
+    } else if (*socket_ctx) {
+        struct tracked *t = *socket_ctx;
+        if (t->prev)
+            t->prev->next = t->next;
+        else
+            s->conns = t->next;
+        if (t->next)
+            t->next->prev = t->prev;
+        free(t);
+        *socket_ctx = NULL;
+    }
+    pthread_mutex_unlock(&s->watch_lock);
+}
+
+/* A request has all come (no deadline while it is answered), or one has been answered
+ * (the next must come within the timeout). */
+static void set_deadline(struct http_server *s, struct MHD_Connection *conn, bool answering)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    pthread_mutex_lock(&s->watch_lock);
+    struct tracked *t = ci ? ci->socket_context : NULL;
+    if (t)
+        t->deadline_ms =
+            answering ? INT64_MAX : clock_mono_ms() + (int64_t)s->cfg.request_timeout_s * 1000;
+    pthread_mutex_unlock(&s->watch_lock);
+}
+
 static enum MHD_Result answer(struct http_server *s, struct ctx *c)
 {
+    if (!c->dispatched)
+        set_deadline(s, c->conn, true);
     c->dispatched = true;
     log_request_id = c->req.id;
     struct http_reply r = dispatch(s, c);
@@ -545,10 +620,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     struct ctx *c = *ctx;
     if (!c)
         return;
+    set_deadline(cls, conn, false);
     log_request_id = c->req.id;
     int64_t us = clock_mono_us() - c->start_us;
     struct http_server *s = cls;
@@ -662,7 +737,8 @@ int http_server_start(struct http_server **out, const struct http_config *cfg)
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         cfg->max_header, MHD_OPTION_CONNECTION_LIMIT, (unsigned)8192,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        s, MHD_OPTION_END);
+        s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        cfg->per_address_limit, MHD_OPTION_END);
     if (!s->daemon) {
         LOG(L_ERROR, "http", "cannot listen on '%s': %s", cfg->listen, strerror(errno));
         int rc = errno ? -errno : -EADDRINUSE;

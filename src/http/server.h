@@ -58,7 +58,9 @@ struct http_config {
     unsigned threads;
     size_t max_body;
     size_t max_header;
-    unsigned timeout_s;
+    unsigned timeout_s;         /* idle: between the bytes of a connection */
+    unsigned request_timeout_s; /* for a request's head and body, all of it */
+    unsigned per_address_limit; /* connections from one address at once; 0: no limit */
     /* Addresses of reverse proxies, comma-separated: from these only, the client's address
      * is taken from X-Forwarded-For. NULL or "" for none. */
     const char *trusted_proxies;

@@ -35,6 +35,7 @@ struct events {
     uint64_t next_id; /* the id the next event gets; ids start at 1 */
     struct subscriber *subs;
     bool closing;
+    int per_user;
     pthread_t pinger;
 };
 
@@ -71,11 +72,12 @@ static void *pinger(void *arg)
     return NULL;
 }
 
-int events_new(struct events **out)
+int events_new(struct events **out, int per_user)
 {
     struct events *b = calloc(1, sizeof(*b));
     if (!b)
         return -ENOMEM;
+    b->per_user = per_user;
     b->next_id = 1;
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->cond, NULL);
@@ -159,7 +161,7 @@ int events_subscribe(struct events *b, int64_t user, uint64_t last_id, void (*pa
     int open = 0;
     for (struct subscriber *o = b->subs; o; o = o->next)
         open += o->user == user;
-    if (open >= EVENTS_PER_USER) {
+    if (open >= b->per_user) {
         pthread_mutex_unlock(&b->lock);
         free(s);
         return ERR_TOO_MANY_STREAMS;

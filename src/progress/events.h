@@ -11,13 +11,12 @@
  * then reads formatted text with events_read().
  */
 enum { EVENTS_KEPT = 4096, EVENTS_PING_MS = 15000 };
-/* Streams one user may hold open at once: one per tab and device, with room to spare. */
-enum { EVENTS_PER_USER = 32 };
 
 struct events;
 struct subscriber;
 
-int events_new(struct events **out) WUR;
+/* per_user: the streams one user may hold open at once. */
+int events_new(struct events **out, int per_user) WUR;
 /* Wakes every subscriber one last time: from now on they read the end of the stream. The
  * first step of a shutdown, before the HTTP server stops. */
 void events_close(struct events *b);
@@ -32,7 +31,7 @@ int events_publish(struct events *b, int64_t user, const char *type, const char 
 
 /*
  * A subscriber for user. last_id is the Last-Event-ID the client sent (0: none): kept events
- * after it are delivered first. ERR_TOO_MANY_STREAMS when the user has EVENTS_PER_USER.
+ * after it are delivered first. ERR_TOO_MANY_STREAMS when the user has per_user open.
  *
  * park(ctx) and wake(ctx) are the caller's way to stop and restart reading, such as
  * suspending and resuming an HTTP connection. The bus calls both under its lock, and never

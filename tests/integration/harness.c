@@ -286,9 +286,18 @@ int movie_file_id(struct server *s, const char *token, const char *title)
 
 int server_connect(struct server *s)
 {
+    return server_connect_from(s, NULL);
+}
+
+int server_connect_from(struct server *s, const char *from)
+{
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
     inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    struct sockaddr_in me = {.sin_family = AF_INET};
+    if (from && (inet_pton(AF_INET, from, &me.sin_addr) != 1 ||
+                 bind(sock, (struct sockaddr *)&me, sizeof(me)) < 0))
+        fail_msg("cannot bind to %s: %s", from, strerror(errno));
     if (sock < 0 || connect(sock, (struct sockaddr *)&a, sizeof(a)) < 0)
         fail_msg("cannot connect to port %d: %s", s->port, strerror(errno));
     return sock;

@@ -52,6 +52,8 @@ bool response_header(const struct response *r, const char *name, char *out, size
 /* A plain TCP connection to the server, for requests curl cannot make (a client that
  * leaves mid-body, several requests on one socket, event streams). */
 int server_connect(struct server *s);
+/* The same from a local address of the loopback (127.x.y.z), as another client. */
+int server_connect_from(struct server *s, const char *from);
 
 /* The id of the first file of the movie with this title; fails the test if there is none. */
 int movie_file_id(struct server *s, const char *token, const char *title);

@@ -5,10 +5,13 @@
 
 #include "harness.h"
 #include <cmocka.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static const char *const all_media[] = {
@@ -444,6 +447,66 @@ static void the_web_app_is_served_wherever_the_server_starts(void **state)
     response_free(&r);
 }
 
+/* Whether the server closed sock within ms: a read ends (0) or fails with a reset. */
+static bool closed_within(int sock, int ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    char buf[256];
+    ssize_t n;
+    while ((n = recv(sock, buf, sizeof(buf), 0)) > 0)
+        ;
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* One address holding many connections that trickle their request heads (slowloris) takes
+ * only its own share, and each ends at the request timeout however slowly it sends; a
+ * client from another address signs in meanwhile. */
+static void trickling_connections_end_and_leave_room(void **state)
+{
+    (void)state;
+    struct server t;
+    server_init(&t);
+    const char *extra[] = {"--request-timeout", "2", "--max-connections-per-address", "64", NULL};
+    server_start(&t, extra);
+    int slow[64];
+    for (int i = 0; i < 64; i++) {
+        slow[i] = server_connect(&t);
+        assert_int_equal(send(slow[i], "GET /api/v1/auth/me HTTP/1.1\r\nHo", 34, 0), 34);
+    }
+    /* Past its share, the address is turned away at once. */
+    int more = server_connect(&t);
+    assert_true(closed_within(more, 2000));
+    close(more);
+    /* Another address signs in. */
+    int other = server_connect_from(&t, "127.0.0.2");
+    const char body[] = "{\"username\":\"admin\",\"password\":\"" ADMIN_PASSWORD "\"}";
+    char req[512];
+    int n = snprintf(req, sizeof(req),
+                     "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     "application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     strlen(body), body);
+    assert_int_equal(send(other, req, (size_t)n, 0), n);
+    char answer[4096] = "";
+    struct timeval tv = {10, 0};
+    setsockopt(other, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    assert_true(recv(other, answer, sizeof(answer) - 1, 0) > 12);
+    assert_memory_equal(answer, "HTTP/1.1 200", 12);
+    close(other);
+    /* A byte a second keeps nobody's head alive past the request timeout. */
+    for (int s = 0; s < 3; s++) {
+        for (int i = 0; i < 64; i++)
+            send(slow[i], "s", 1, MSG_NOSIGNAL);
+        sleep(1);
+    }
+    for (int i = 0; i < 64; i++) {
+        assert_true(closed_within(slow[i], 2000));
+        close(slow[i]);
+    }
+    assert_int_equal(server_stop(&t), 0);
+    server_cleanup(&t);
+}
+
 /* Runs the server on t's folders with extra arguments and says whether it stopped with an
  * error whose log line holds want; one that starts anyway is stopped after 20 s. */
 static bool start_fails_saying(struct server *t, const char *extra, const char *want)
@@ -523,6 +586,7 @@ int main(void)
         cmocka_unit_test(repeated_failures_are_slowed_down),
         cmocka_unit_test(the_web_app_is_served_wherever_the_server_starts),
         cmocka_unit_test(a_lost_database_is_an_error_not_a_new_server),
+        cmocka_unit_test(trickling_connections_end_and_leave_room),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

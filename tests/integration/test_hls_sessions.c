@@ -727,8 +727,8 @@ static void a_corrupt_file_gives_a_clear_502(void **state)
     open_session(fx, fx->broken, NULL, base, sizeof(base));
     /* Spoilt after the scan: ffmpeg cannot read it any more. */
     snprintf(cmd, sizeof(cmd),
-             "f='%s/Movies/Spoilt (2001).mkv'; head -c $(stat -c %%s \"$f\") /dev/urandom > "
-             "\"$f.x\" && mv \"$f.x\" \"$f\"",
+             "f='%s/Movies/Spoilt (2001).mkv'; cp \"$f\" \"$f.good\" && "
+             "head -c $(stat -c %%s \"$f\") /dev/urandom > \"$f.x\" && mv \"$f.x\" \"$f\"",
              fx->s.library);
     assert_int_equal(system(cmd), 0);
     snprintf(path, sizeof(path), "%s/copy/0.m4s", base);
@@ -740,12 +740,20 @@ static void a_corrupt_file_gives_a_clear_502(void **state)
     assert_non_null(words);
     assert_true(strlen(words) > 0);
     response_free(&r);
-    /* Playing it again (the player's Retry) gets a new session, not the failed one. */
+    /* The file put back, playing it again (the player's Retry) gets a new session that
+     * plays, not the failed one. */
+    snprintf(cmd, sizeof(cmd), "f='%s/Movies/Spoilt (2001).mkv'; mv \"$f.good\" \"$f\"",
+             fx->s.library);
+    assert_int_equal(system(cmd), 0);
     char again[128];
     open_session(fx, fx->broken, NULL, again, sizeof(again));
     assert_string_not_equal(again, base);
     http(&fx->s, "GET", base, fx->token, NULL, NULL, &r);
     assert_status(&r, 404);
+    response_free(&r);
+    snprintf(path, sizeof(path), "%s/copy/0.m4s", again);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
     response_free(&r);
 }
 

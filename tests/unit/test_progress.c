@@ -138,7 +138,7 @@ static void the_bus_keeps_users_apart_and_resumes(void **state)
 {
     (void)state;
     struct events *b;
-    assert_int_equal(events_new(&b), 0);
+    assert_int_equal(events_new(&b, 32), 0);
     struct subscriber *ann, *bob;
     assert_int_equal(events_subscribe(b, 1, 0, park, wake, NULL, &ann), 0);
     assert_int_equal(events_subscribe(b, 2, 0, park, wake, NULL, &bob), 0);

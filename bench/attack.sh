@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# A viewer's 1 MiB ranges and a user's sign-ins, alone and while four clients sign in over
+# and over (each an argon2id hash) and one opens and drops event streams: p50 and p99 of
+# each, and the ratios. REQUESTS ranges per phase (default 200). Printed, not asserted.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+build=${1:-build}
+root=$(cd "$here/.." && pwd)
+work=$(mktemp -d /tmp/reel-bench-attack-XXXXXX)
+trap 'reel_stop 2>/dev/null; rm -rf "$work"' EXIT
+"$root/scripts/gen-media.sh" "$work/src" --tiny >/dev/null
+mkdir -p "$work/lib"
+ffmpeg -v error -stream_loop 100 -i "$work/src/Movies/Test Pattern (2021)/Test Pattern (2021).mp4" \
+    -c copy "$work/lib/Big Buck (2008).mp4"
+size=$(stat -c %s "$work/lib/Big Buck (2008).mp4")
+reel_start "$root/$build/reel" "$work/data" "$work/lib" ${REEL_ARGS:-}
+token=$(reel_token)
+reel_wait_scan "$token"
+id=$(curl -s -H "Authorization: Bearer $token" "$REEL_URL/api/v1/library/items" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["movies"][0]["files"][0]["id"])')
+ADMIN_PASSWORD=$ADMIN_PASSWORD python3 "$here/attack.py" "$REEL_URL" "$token" "$size" "$id"
