@@ -469,10 +469,11 @@ static void trickling_connections_end_and_leave_room(void **state)
     server_init(&t);
     const char *extra[] = {"--request-timeout", "2", "--max-connections-per-address", "64", NULL};
     server_start(&t, extra);
+    static const char head[] = "GET /api/v1/auth/me HTTP/1.1\r\nHo";
     int slow[64];
     for (int i = 0; i < 64; i++) {
         slow[i] = server_connect(&t);
-        assert_int_equal(send(slow[i], "GET /api/v1/auth/me HTTP/1.1\r\nHo", 34, 0), 34);
+        assert_int_equal(send(slow[i], head, sizeof(head) - 1, 0), (ssize_t)sizeof(head) - 1);
     }
     /* Past its share, the address is turned away at once. */
     int more = server_connect(&t);
