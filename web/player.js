@@ -348,9 +348,11 @@ export class Player {
     // Segments of a transcode come as fast as the encoder makes them, not as the network
     // could carry them: start on the manifest's first rendition (the server lists only
     // those this machine encodes faster than real time, best first), assume a fast network
-    // until measured, and give a first segment after a seek time to come. Segments are read
-    // as they arrive (progressive): the first one of an encoder run comes part by part, as
-    // it is made, so playback starts after a part rather than a whole segment.
+    // until measured, and give a first segment after a seek time to come. MPEG-TS segments
+    // are read as they arrive (progressive): the first one of an encoder run comes part by
+    // part, as it is made, so playback starts after a part rather than a whole segment.
+    // fMP4 is not: read that way, hls.js takes a fragment that starts more than its own
+    // length into a segment for a new timeline (a remux of a 1 s GOP would break).
     const fragments = {
       default: { ...policy.default, maxTimeToFirstByteMs: 20000, maxLoadTimeMs: 40000 },
     };
@@ -358,7 +360,7 @@ export class Player {
       startPosition: this.startAt,
       abrEwmaDefaultEstimate: 10e6,
       maxBufferLength: 30,
-      progressive: true,
+      progressive: this.plan.segments === "ts",
       fragLoadPolicy: fragments,
       playlistLoadPolicy: policy,
       manifestLoadPolicy: policy,
