@@ -9,11 +9,7 @@ build=${1:-build}
 root=$(cd "$here/.." && pwd)
 work=$(mktemp -d /tmp/reel-bench-attack-XXXXXX)
 trap 'reel_stop 2>/dev/null; rm -rf "$work"' EXIT
-"$root/scripts/gen-media.sh" "$work/src" --tiny >/dev/null
-mkdir -p "$work/lib"
-ffmpeg -v error -stream_loop 100 -i "$work/src/Movies/Test Pattern (2021)/Test Pattern (2021).mp4" \
-    -c copy "$work/lib/Big Buck (2008).mp4"
-size=$(stat -c %s "$work/lib/Big Buck (2008).mp4")
+size=$(stat -c %s "$(big_mp4 "$work" 100)")
 reel_start "$root/$build/reel" "$work/data" "$work/lib" ${REEL_ARGS:-}
 token=$(reel_token)
 reel_wait_scan "$token"

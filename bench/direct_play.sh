@@ -16,12 +16,8 @@ chmod 755 "$work" # nginx workers run as another user
 nginx_pid=""
 trap 'reel_stop 2>/dev/null; [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
-# A 256 MB H.264/AAC MP4, made by repeating a short generated title.
-"$here/../scripts/gen-media.sh" "$work/src" --tiny >/dev/null
-mkdir -p "$work/lib"
-ffmpeg -v error -stream_loop 800 -i "$work/src/Movies/Test Pattern (2021)/Test Pattern (2021).mp4" \
-    -c copy "$work/lib/Big Buck (2008).mp4"
-size=$(stat -c %s "$work/lib/Big Buck (2008).mp4")
+# A 256 MB H.264/AAC MP4.
+size=$(stat -c %s "$(big_mp4 "$work" 800)")
 
 reel_start "$bin" "$work/data" "$work/lib"
 token=$(reel_token)

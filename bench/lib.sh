@@ -45,3 +45,13 @@ reel_wait_scan() {
 median() {
     printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
 }
+
+# big_mp4 WORK LOOPS: an H.264/AAC MP4 in WORK/lib made by repeating a short generated title
+# LOOPS times (800: 256 MB); prints its path.
+big_mp4() {
+    "$(dirname "${BASH_SOURCE[0]}")/../scripts/gen-media.sh" "$1/src" --tiny >/dev/null
+    mkdir -p "$1/lib"
+    ffmpeg -v error -stream_loop "$2" -i "$1/src/Movies/Test Pattern (2021)/Test Pattern (2021).mp4" \
+        -c copy "$1/lib/Big Buck (2008).mp4"
+    echo "$1/lib/Big Buck (2008).mp4"
+}

@@ -161,7 +161,7 @@ static void end_parts(void *cls)
 {
     struct parts *p = cls;
     /* Ended while waiting for a part (its client hung up): nothing may wake it after. */
-    hls_forget_waiter(p->hls, p);
+    hls_forget_waiter(p->hls, p->user, p->id, p->name, p);
     if (p->fd >= 0)
         close(p->fd);
     hls_count_served(p->hls, p->bytes);

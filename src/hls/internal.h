@@ -46,12 +46,11 @@ struct rendition {
     uint8_t *have; /* per chunk: CHUNK_* */
     int64_t *size; /* per chunk: its bytes, for the temp cap */
     struct encoder *enc;
-    char **argv;        /* the last encoder's command line */
-    size_t run_seg;     /* the segment the latest encoder started at */
-    uint32_t run_first; /* and its first chunk */
-    uint32_t next;      /* the first chunk at or after run_first not yet done */
-    unsigned runs;      /* encoders started; the latest is run runs - 1 */
-    bool first_seen;    /* the running encoder has finished a chunk */
+    char **argv;     /* the last encoder's command line */
+    size_t run_seg;  /* the segment the latest encoder started at */
+    uint32_t next;   /* the first chunk at or after run_first() not yet done */
+    unsigned runs;   /* encoders started; the latest is run runs - 1 */
+    bool first_seen; /* the running encoder has finished a chunk */
     char init[PATH_MAX + 320];
     int failures;
     int64_t failed_ms; /* when failures last reached MAX_FAILURES */
@@ -113,6 +112,12 @@ struct hls {
 };
 
 enum start_reason { START_FIRST, START_SEEK, START_RETRY };
+
+/* The first chunk of the latest encoder's run. */
+static inline uint32_t run_first(const struct rendition *r)
+{
+    return r->grid.segs[r->run_seg].first_chunk;
+}
 
 /* monitor.c: encoders, and the thread that watches them. */
 int monitor_start(struct hls *h) WUR;

@@ -175,12 +175,11 @@ int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
     r->enc = e;
     r->runs++;
     r->run_seg = segment;
-    r->run_first = r->grid.segs[segment].first_chunk;
     /* The run makes its first segment anew: what an earlier run left of it goes, so that
-     * a segment never mixes two runs' parts. Requests following the old run hear of it. */
+     * a segment never mixes two runs' parts (requests following the old run heard of it
+     * when it was retired above). */
     forget_segment(r, segment);
-    wake_parts(r);
-    r->next = r->run_first;
+    r->next = run_first(r);
     while (r->next < r->grid.nchunks && r->have[r->next])
         r->next++;
     r->first_seen = false;
@@ -333,7 +332,7 @@ static uint32_t chunk_of_file(const struct rendition *r, unsigned long i, bool *
     const struct hls_segment *first = &g->segs[r->run_seg];
     *whole = false;
     if (r->r.copy || g->part == 0)
-        return i < g->nchunks - r->run_first ? r->run_first + (uint32_t)i : UINT32_MAX;
+        return i < g->nchunks - first->first_chunk ? first->first_chunk + (uint32_t)i : UINT32_MAX;
     if (i < first->nchunks)
         return first->first_chunk + (uint32_t)i;
     size_t seg = r->run_seg + 1 + (i - first->nchunks);
@@ -383,16 +382,14 @@ static void on_file(struct hls *h, struct rendition *r, const char *name)
         unlink(from);
         return;
     }
-    int rc = r->s->fmp4 ? 0 : mpegts_fix_file(path);
-    if (rc < 0)
-        LOG(L_WARN, "hls", "chunk %s: %s", path, strerror(-rc));
     int64_t size;
-    if (!chunk_file_whole(path, !r->s->fmp4, &size)) {
+    int rc = !r->s->fmp4                            ? mpegts_fix_file(path, &size)
+             : chunk_file_whole(path, false, &size) ? 0
+                                                    : -EBADMSG;
+    if (rc < 0) {
         /* A full disk: ffmpeg renames what it could write. It fails soon after. */
-        LOG(L_ERROR, "hls",
-            "chunk %s is not whole (%lld bytes), so it is not served; is the "
-            "disk full?",
-            path, (long long)size);
+        LOG(L_ERROR, "hls", "chunk %s (%lld bytes) is not served: %s; is the disk full?", path,
+            (long long)size, rc == -EBADMSG ? "it is not whole" : strerror(-rc));
         unlink(path);
         return;
     }
@@ -410,7 +407,7 @@ static void on_file(struct hls *h, struct rendition *r, const char *name)
             r->size[k] = 0;
         }
     }
-    if (r->enc && !r->first_seen && c >= r->run_first) {
+    if (r->enc && !r->first_seen && c >= run_first(r)) {
         r->first_seen = true;
         observe(h->stats.ttfs, &h->stats.ttfs_count, &h->stats.ttfs_sum,
                 (clock_mono_ms() - r->enc->started_ms) / 1000.0);

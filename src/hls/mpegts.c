@@ -1,4 +1,5 @@
 #include "hls/mpegts.h"
+#include "hls/chunk.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -26,8 +27,9 @@ size_t mpegts_drop_sdt(uint8_t *b, size_t len)
     return out + tail;
 }
 
-int mpegts_fix_file(const char *path)
+int mpegts_fix_file(const char *path, int64_t *size)
 {
+    *size = -1;
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return -errno;
@@ -39,7 +41,13 @@ int mpegts_fix_file(const char *path)
     size_t len = rc == 0 ? (size_t)st.st_size : 0;
     if (rc == 0 && pread(fd, b, len, 0) != (ssize_t)len)
         rc = -EIO;
+    if (rc == 0)
+        *size = (int64_t)len;
+    if (rc == 0 && !chunk_whole(b, len, true))
+        rc = -EBADMSG;
     size_t kept = rc == 0 ? mpegts_drop_sdt(b, len) : len;
+    if (rc == 0)
+        *size = (int64_t)kept;
     if (rc == 0 && kept != len &&
         (pwrite(fd, b, kept, 0) != (ssize_t)kept || ftruncate(fd, (off_t)kept) < 0))
         rc = errno ? -errno : -EIO;

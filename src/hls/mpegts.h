@@ -12,5 +12,7 @@
 /* Removes the SDT packets from the 188-byte packets in b[0, len); returns the new length.
  * Pure. */
 size_t mpegts_drop_sdt(uint8_t *b, size_t len);
-/* The same, on a finished chunk file, in place. Returns 0 or a negative errno. */
-int mpegts_fix_file(const char *path) WUR;
+/* The same, on a finished chunk file, in place, once it is known whole (chunk_whole()):
+ * returns 0 with its new length in *size, -EBADMSG for a torn file (left as it was), or a
+ * negative errno. One read of the file does both. */
+int mpegts_fix_file(const char *path, int64_t *size) WUR;

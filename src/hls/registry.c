@@ -357,7 +357,7 @@ int hls_state(struct hls *h, int64_t user, const char *id, struct hls_state *out
         o->failures = r->failures;
         if (r->enc) {
             o->encoder_position = grid_segment_of_chunk(&r->grid, r->next);
-            o->encoder_start = grid_segment_of_chunk(&r->grid, r->run_first);
+            o->encoder_start = r->run_seg;
             o->pid = (int)r->enc->pid;
         }
         snprintf(o->error, sizeof(o->error), "%s", r->error);
@@ -522,19 +522,11 @@ int hls_segment(struct hls *h, int64_t user, const char *id, const char *renditi
         goto out;
     }
 
-    /* Being made in parts: sent as they come. */
-    if (n >= 0 && made_in_parts(r, seg)) {
-        out->run = r->runs - 1;
-        h->stats.segments_served++;
-        rc = HLS_PARTS;
-        goto out;
-    }
-
     /* Not on disk. Wait for the running encoder if it will get there soon; else start one
      * here, unless encoders keep failing. */
     uint32_t want = n >= 0 ? first : r->grid.segs[seg].first_chunk;
     uint32_t ahead = r->enc ? (uint32_t)grid_segment_of_chunk(&r->grid, r->next) : 0;
-    bool near = r->enc && want >= r->run_first &&
+    bool near = r->enc && want >= run_first(r) &&
                 grid_segment_of_chunk(&r->grid, want) <= ahead + AHEAD_SEGMENTS;
     if (n < 0 && r->enc)
         near = true; /* any run writes the init */
@@ -552,12 +544,14 @@ int hls_segment(struct hls *h, int64_t user, const char *id, const char *renditi
         rc = monitor_start_encoder(h, r, seg, why);
         if (rc < 0)
             goto out;
-        if (n >= 0 && made_in_parts(r, seg)) {
-            out->run = r->runs - 1;
-            h->stats.segments_served++;
-            rc = HLS_PARTS;
-            goto out;
-        }
+    }
+    /* Being made in parts (by the run at hand, or the one just started): sent as they
+     * come. Such a segment is the run's first, so it is always near. */
+    if (n >= 0 && made_in_parts(r, seg)) {
+        out->run = r->runs - 1;
+        h->stats.segments_served++;
+        rc = HLS_PARTS;
+        goto out;
     }
     rc = park(h, r, w, first, last, false);
 out:
@@ -565,23 +559,20 @@ out:
     return rc;
 }
 
-void hls_forget_waiter(struct hls *h, void *ctx)
+void hls_forget_waiter(struct hls *h, int64_t user, const char *id, const char *rendition,
+                       void *ctx)
 {
     pthread_mutex_lock(&h->lock);
-    struct session *s, *tmp;
-    HASH_ITER(hh_id, h->by_id, s, tmp)
-    {
-        for (size_t i = 0; i < s->nrend; i++) {
-            for (struct waiter **p = &s->rend[i].waiters; *p;) {
-                struct waiter *w = *p;
-                if (w->w.ctx != ctx) {
-                    p = &w->next;
-                    continue;
-                }
-                *p = w->next;
-                free(w);
-            }
+    struct session *s = find(h, user, id);
+    struct rendition *r = s ? find_rendition(s, rendition) : NULL;
+    for (struct waiter **p = r ? &r->waiters : NULL; p && *p;) {
+        struct waiter *w = *p;
+        if (w->w.ctx != ctx) {
+            p = &w->next;
+            continue;
         }
+        *p = w->next;
+        free(w);
     }
     pthread_mutex_unlock(&h->lock);
 }

@@ -158,8 +158,10 @@ int hls_segment(struct hls *h, int64_t user, const char *id, const char *renditi
  */
 int hls_part(struct hls *h, int64_t user, const char *id, const char *rendition, long n,
              unsigned run, uint32_t k, const struct hls_waiter *w, char **path) WUR;
-/* Drops what waits for ctx: a request sent part by part whose client went mid-wait. */
-void hls_forget_waiter(struct hls *h, void *ctx);
+/* Drops what waits for ctx on that rendition: a request sent part by part whose client went
+ * mid-wait. (A session that ended woke and dropped its waiters already.) */
+void hls_forget_waiter(struct hls *h, int64_t user, const char *id, const char *rendition,
+                       void *ctx);
 void hls_files_release(struct hls_files *f);
 /* Counts bytes that went out, for /metrics. */
 void hls_count_served(struct hls *h, int64_t bytes);

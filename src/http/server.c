@@ -17,6 +17,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <utlist.h>
 
 enum { MAX_TRUSTED = 16 };
 
@@ -53,9 +54,9 @@ struct ctx {
     struct MHD_Connection *conn;
     struct http_server *server;
     bool suspended;
-    bool paused;   /* a stream paused by http_pause(), its socket watched; under watch_lock */
-    bool hung_up;  /* its client went while it was paused */
-    bool answered; /* a response is queued */
+    bool paused;         /* a stream paused by http_pause(), its socket watched; under watch_lock */
+    atomic_bool hung_up; /* its client went while it was paused: read on every stream read */
+    bool answered;       /* a response is queued */
     bool too_big;
     bool dispatched;
     int64_t start_us;
@@ -155,7 +156,7 @@ static void *watch(void *arg)
             struct ctx *c = evs[i].data.ptr;
             if (!c->paused)
                 continue;
-            c->hung_up = true;
+            atomic_store(&c->hung_up, true);
             unwatch(c);
             MHD_resume_connection(c->conn);
         }
@@ -196,10 +197,8 @@ struct stream {
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
     struct stream *st = cls;
-    pthread_mutex_lock(&st->c->server->watch_lock);
-    bool gone = st->c->hung_up;
-    pthread_mutex_unlock(&st->c->server->watch_lock);
-    ssize_t n = gone ? HTTP_STREAM_FAILED : st->read(st->ctx, pos, out, max);
+    ssize_t n =
+        atomic_load(&st->c->hung_up) ? HTTP_STREAM_FAILED : st->read(st->ctx, pos, out, max);
     if (n == HTTP_STREAM_FAILED) {
         /* libmicrohttpd in turbo mode closes the socket only when its thread next wakes,
          * which may be a connection timeout away: the client is told now. */
@@ -432,20 +431,12 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         if (t) {
             t->fd = connection_fd(conn);
             t->deadline_ms = clock_mono_ms() + (int64_t)s->cfg.request_timeout_s * 1000;
-            t->next = s->conns;
-            if (s->conns)
-                s->conns->prev = t;
-            s->conns = t;
+            DL_PREPEND(s->conns, t);
         }
         *socket_ctx = t;
     } else if (*socket_ctx) {
         struct tracked *t = *socket_ctx;
-        if (t->prev)
-            t->prev->next = t->next;
-        else
-            s->conns = t->next;
-        if (t->next)
-            t->next->prev = t->prev;
+        DL_DELETE(s->conns, t);
         free(t);
         *socket_ctx = NULL;
     }

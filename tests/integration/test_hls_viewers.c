@@ -157,20 +157,30 @@ static long get_status(struct fixture *fx, const char *base, const char *file)
 }
 
 /* A rendition's member in the session's state: "encoding", "paused"… */
-static bool rendition_flag(struct fixture *fx, const char *base, const char *name, const char *flag)
+/* A rendition's member in the session's state (its own reference), or NULL. */
+static json_t *rendition_state(struct fixture *fx, const char *base, const char *name)
 {
     struct response r;
     http(&fx->s, "GET", base, fx->token, NULL, NULL, &r);
     assert_status(&r, 200);
-    bool value = false;
+    json_t *found = NULL;
     size_t i;
     json_t *rend;
     json_array_foreach(json_object_get(r.json, "renditions"), i, rend)
     {
         if (strcmp(json_string_value(json_object_get(rend, "name")), name) == 0)
-            value = json_is_true(json_object_get(rend, flag));
+            found = json_incref(rend);
     }
     response_free(&r);
+    return found;
+}
+
+/* A rendition's flag in the session's state: "encoding", "paused"… */
+static bool rendition_flag(struct fixture *fx, const char *base, const char *name, const char *flag)
+{
+    json_t *rend = rendition_state(fx, base, name);
+    bool value = json_is_true(json_object_get(rend, flag));
+    json_decref(rend);
     return value;
 }
 
@@ -250,18 +260,11 @@ static void *fetch_segment(void *arg)
 /* The segment the encoder of a rendition started at, or -1 while it has none. */
 static long encoder_start(struct fixture *fx, const char *base, const char *name)
 {
-    struct response r;
-    http(&fx->s, "GET", base, fx->token, NULL, NULL, &r);
-    long start = -1;
-    size_t i;
-    json_t *rend;
-    json_array_foreach(json_object_get(r.json, "renditions"), i, rend)
-    {
-        if (strcmp(json_string_value(json_object_get(rend, "name")), name) == 0 &&
-            json_is_true(json_object_get(rend, "encoding")))
-            start = (long)json_integer_value(json_object_get(rend, "encoder_start"));
-    }
-    response_free(&r);
+    json_t *rend = rendition_state(fx, base, name);
+    long start = json_is_true(json_object_get(rend, "encoding"))
+                     ? (long)json_integer_value(json_object_get(rend, "encoder_start"))
+                     : -1;
+    json_decref(rend);
     return start;
 }
 
@@ -345,17 +348,10 @@ static void encoders_die_with_a_killed_server(void **state)
     char base[128];
     session_for(fx, fx->film, "killed", base, sizeof(base));
     assert_int_equal(get_status(fx, base, "480p/0.m4s"), 200);
-    struct response r;
-    http(&fx->s, "GET", base, fx->token, NULL, NULL, &r);
-    pid_t pid = 0;
-    size_t i;
-    json_t *rend;
-    json_array_foreach(json_object_get(r.json, "renditions"), i, rend)
-    {
-        if (json_is_true(json_object_get(rend, "encoding")))
-            pid = (pid_t)json_integer_value(json_object_get(rend, "pid"));
-    }
-    response_free(&r);
+    json_t *rend = rendition_state(fx, base, "480p");
+    assert_true(json_is_true(json_object_get(rend, "encoding")));
+    pid_t pid = (pid_t)json_integer_value(json_object_get(rend, "pid"));
+    json_decref(rend);
     assert_true(pid > 0);
     assert_true(running(pid));
     kill(fx->s.pid, SIGKILL);
