@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,8 @@ struct setting {
 /* The one settings table. The environment variable is REEL_ + the name in upper case with
  * '-' as '_'; a list in the environment is separated by ':'. */
 static const struct setting settings[] = {
+    {"config", T_STRING, F(config), "", 0, 0,
+     "a file of 'name = value' lines, one setting each, read before the environment"},
     {"listen", T_STRING, F(listen), "127.0.0.1:8600", 0, 0, "address:port to listen on"},
     {"data", T_STRING, F(data), "reel-data", 0, 0, "folder for the database and temp files"},
     {"library", T_LIST, F(library), "", 0, 0, "a media folder to scan (repeatable)"},
@@ -181,23 +184,21 @@ static const struct setting *find(const char *name, size_t n)
     return NULL;
 }
 
-int config_load(struct config *cfg, int argc, char *const argv[], char *const envp[], FILE *out,
-                struct buf *err)
+static int apply_env(struct config *cfg, char *const envp[], struct buf *err)
 {
-    memset(cfg, 0, sizeof(*cfg));
-    int rc;
     for (size_t i = 0; i < ARRAY_LEN(settings); i++) {
-        const struct setting *s = &settings[i];
         char name[64];
-        env_name(s, name, sizeof(name));
+        env_name(&settings[i], name, sizeof(name));
         const char *env = env_get(envp, name);
-        rc = set(cfg, s, s->def, FROM_ENV, err);
-        if (rc == 0 && env)
-            rc = set(cfg, s, env, FROM_ENV, err);
+        int rc = env ? set(cfg, &settings[i], env, FROM_ENV, err) : 0;
         if (rc < 0)
             return rc;
     }
+    return 0;
+}
 
+static int apply_flags(struct config *cfg, int argc, char *const argv[], FILE *out, struct buf *err)
+{
     unsigned char flagged[ARRAY_LEN(settings)] = {0};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -226,12 +227,149 @@ int config_load(struct config *cfg, int argc, char *const argv[], char *const en
             value = argv[++i];
         }
         size_t idx = (size_t)(s - settings);
-        rc = set(cfg, s, value, flagged[idx] ? MORE_FLAG : FIRST_FLAG, err);
+        int rc = set(cfg, s, value, flagged[idx] ? MORE_FLAG : FIRST_FLAG, err);
         flagged[idx] = 1;
         if (rc < 0)
             return rc;
     }
     return 0;
+}
+
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* One line of a settings file, without its newline: blank, a '#' comment, or
+ * "name = value", the value taken as it stands after trimming (or from inside double
+ * quotes, to keep spaces at its ends). */
+static int apply_line(struct config *cfg, const char *line, size_t n, unsigned char *seen,
+                      const char *source, size_t lineno, struct buf *err)
+{
+    while (n && blank(*line))
+        line++, n--;
+    while (n && blank(line[n - 1]))
+        n--;
+    if (n == 0 || *line == '#')
+        return 0;
+    if (memchr(line, '\0', n)) {
+        complain(err, "%s:%zu: not a line of text", source, lineno);
+        return -EINVAL;
+    }
+    const char *eq = memchr(line, '=', n);
+    if (!eq) {
+        complain(err, "%s:%zu: expected 'name = value'", source, lineno);
+        return -EINVAL;
+    }
+    size_t klen = (size_t)(eq - line);
+    while (klen && blank(line[klen - 1]))
+        klen--;
+    const struct setting *s = find(line, klen);
+    if (!s || s->offset == F(config)) {
+        complain(err, "%s:%zu: %s '%.*s'", source, lineno,
+                 s ? "a settings file cannot name another:" : "unknown setting", (int)klen, line);
+        return -EINVAL;
+    }
+    const char *v = eq + 1;
+    size_t vlen = n - (size_t)(v - line);
+    while (vlen && blank(*v))
+        v++, vlen--;
+    if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"')
+        v++, vlen -= 2;
+    char *value = strndup(v, vlen);
+    if (!value)
+        return -ENOMEM;
+    size_t idx = (size_t)(s - settings);
+    size_t mark = err->len;
+    int rc = set(cfg, s, value, seen[idx] ? MORE_FLAG : FIRST_FLAG, err);
+    seen[idx] = 1;
+    free(value);
+    if (rc == -EINVAL && err->len > mark) {
+        /* Say where: "reel.conf:3: threads: ..." */
+        char *what = strdup(err->ptr + mark);
+        err->len = mark;
+        err->ptr[mark] = '\0';
+        if (what)
+            complain(err, "%s:%zu: %s", source, lineno, what);
+        free(what);
+    }
+    return rc;
+}
+
+int config_apply_text(struct config *cfg, const char *text, size_t len, const char *source,
+                      struct buf *err)
+{
+    unsigned char seen[ARRAY_LEN(settings)] = {0};
+    size_t lineno = 0;
+    for (size_t at = 0; at < len;) {
+        const char *nl = memchr(text + at, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
+        int rc = apply_line(cfg, text + at, n, seen, source, ++lineno, err);
+        if (rc < 0)
+            return rc;
+        at += n + 1;
+    }
+    return 0;
+}
+
+static int apply_file(struct config *cfg, const char *path, struct buf *err)
+{
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        int e = errno;
+        complain(err, "config: cannot read '%s': %s", path, strerror(e));
+        return -EINVAL;
+    }
+    struct buf text;
+    buf_init(&text, 1 << 20);
+    char chunk[4096];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = buf_append(&text, chunk, n);
+    if (rc == 0 && ferror(f))
+        rc = -EIO;
+    fclose(f);
+    if (rc == 0)
+        rc = config_apply_text(cfg, text.ptr, text.len, path, err);
+    else if (rc != -ENOMEM)
+        complain(err, "config: cannot read '%s': %s", path,
+                 rc == -E2BIG ? "larger than 1 MiB" : strerror(-rc));
+    buf_release(&text);
+    return rc == -E2BIG || rc == -EIO ? -EINVAL : rc;
+}
+
+/* The defaults, then the file (NULL: none), the environment and the flags. */
+static int load_layers(struct config *cfg, const char *file, int argc, char *const argv[],
+                       char *const envp[], FILE *out, struct buf *err)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    for (size_t i = 0; i < ARRAY_LEN(settings); i++) {
+        int rc = set(cfg, &settings[i], settings[i].def, FROM_ENV, err);
+        if (rc < 0)
+            return rc;
+    }
+    int rc = file ? apply_file(cfg, file, err) : 0;
+    if (rc == 0)
+        rc = apply_env(cfg, envp, err);
+    return rc ? rc : apply_flags(cfg, argc, argv, out, err);
+}
+
+int config_load(struct config *cfg, int argc, char *const argv[], char *const envp[], FILE *out,
+                struct buf *err)
+{
+    /* The environment and flags say which file to read, and win over it: read them once to
+     * learn its name, then again over the file. */
+    int rc = load_layers(cfg, NULL, argc, argv, envp, out, err);
+    if (rc != 0 || !*cfg->config)
+        return rc;
+    char *file = strdup(cfg->config);
+    config_release(cfg);
+    if (!file)
+        return -ENOMEM;
+    rc = load_layers(cfg, file, argc, argv, envp, out, err);
+    free(file);
+    return rc;
 }
 
 void config_release(struct config *cfg)
@@ -250,7 +388,9 @@ void config_release(struct config *cfg)
 void config_usage(FILE *out)
 {
     fprintf(out, "usage: reel [--option value]...\n\n"
-                 "Every option can also be set in the environment as REEL_<OPTION>.\n\n");
+                 "Every option can also be set in the environment as REEL_<OPTION>, or in the\n"
+                 "--config file as 'option = value'. A flag wins over the environment, which\n"
+                 "wins over the file.\n\n");
     for (size_t i = 0; i < ARRAY_LEN(settings); i++) {
         const struct setting *s = &settings[i];
         char env[64];

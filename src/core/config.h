@@ -12,10 +12,12 @@ struct strlist {
 
 /*
  * Every setting Reel has. Each is filled from, in rising order of precedence, its default
- * in the settings table (config.c), the REEL_<NAME> environment variable and the --<name>
- * flag. The table is the only place a default is written down.
+ * in the settings table (config.c), the settings file named by --config ("name = value"
+ * lines), the REEL_<NAME> environment variable and the --<name> flag. The table is the
+ * only place a default is written down.
  */
 struct config {
+    char *config;
     char *listen;
     char *data;
     struct strlist library;
@@ -59,4 +61,8 @@ enum { CONFIG_HELP = 1 };
 int config_load(struct config *cfg, int argc, char *const argv[], char *const envp[], FILE *out,
                 struct buf *err) WUR;
 void config_release(struct config *cfg);
+/* Applies a settings file's text (source names it in errors, as "source:line: ..."). A list
+ * named on several lines takes each; the first replaces what cfg had. */
+int config_apply_text(struct config *cfg, const char *text, size_t len, const char *source,
+                      struct buf *err) WUR;
 void config_usage(FILE *out);

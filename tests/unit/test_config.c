@@ -7,7 +7,9 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int load(struct config *cfg, struct buf *err, char **argv, char **envp)
 {
@@ -119,6 +121,96 @@ static void help_lists_every_setting_with_its_variable(void **state)
     buf_release(&err);
 }
 
+/* Writes text to a temp file and returns its path (static storage). */
+static const char *conf_file(const char *text)
+{
+    static char path[] = "/tmp/reel-test-conf-XXXXXX";
+    strcpy(path, "/tmp/reel-test-conf-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void a_file_sits_under_the_environment_and_flags(void **state)
+{
+    (void)state;
+    const char *path = conf_file("# Reel\n"
+                                 "\n"
+                                 "  listen = 0.0.0.0:8700  \r\n"
+                                 "data=/var/lib/reel\n"
+                                 "log-level = debug\n"
+                                 "library = /srv/films with spaces\n"
+                                 "library = /srv/tv\n"
+                                 "admin-password = \"  spaced  \"\n"
+                                 "threads = 4");
+    char flag[64];
+    snprintf(flag, sizeof(flag), "--config=%s", path);
+    struct config cfg;
+    struct buf err;
+    char *argv[] = {"reel", flag, "--threads", "2", NULL};
+    char *envp[] = {"REEL_LOG_LEVEL=warn", NULL};
+    assert_int_equal(load(&cfg, &err, argv, envp), 0);
+    assert_string_equal(cfg.listen, "0.0.0.0:8700");
+    assert_string_equal(cfg.data, "/var/lib/reel");
+    assert_string_equal(cfg.log_level, "warn"); /* the environment wins */
+    assert_int_equal(cfg.threads, 2);           /* and a flag wins over both */
+    assert_string_equal(cfg.admin_password, "  spaced  ");
+    assert_int_equal(cfg.library.len, 2);
+    assert_string_equal(cfg.library.items[0], "/srv/films with spaces");
+    assert_string_equal(cfg.library.items[1], "/srv/tv");
+    config_release(&cfg);
+    buf_release(&err);
+
+    /* Named by the environment instead. */
+    char env[64];
+    snprintf(env, sizeof(env), "REEL_CONFIG=%s", path);
+    char *argv2[] = {"reel", NULL};
+    char *envp2[] = {env, NULL};
+    assert_int_equal(load(&cfg, &err, argv2, envp2), 0);
+    assert_string_equal(cfg.log_level, "debug");
+    assert_int_equal(cfg.threads, 4);
+    config_release(&cfg);
+    buf_release(&err);
+    unlink(path);
+}
+
+static void a_bad_file_names_its_line(void **state)
+{
+    (void)state;
+    struct {
+        const char *text;
+        const char *message;
+    } bad[] = {
+        {"listen = x\nthreads = many\n", ":2: threads: 'many' is not a whole number"},
+        {"# fine\nnope = 1\n", ":2: unknown setting 'nope'"},
+        {"just words\n", ":1: expected 'name = value'"},
+        {"config = /etc/other\n", ":1: a settings file cannot name another: 'config'"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *path = conf_file(bad[i].text);
+        char *argv[] = {"reel", "--config", (char *)path, NULL};
+        char *envp[] = {NULL};
+        struct config cfg;
+        struct buf err;
+        assert_int_equal(load(&cfg, &err, argv, envp), -EINVAL);
+        if (!strstr(err.ptr, bad[i].message) || !strstr(err.ptr, path))
+            fail_msg("expected \"%s\" with the file's name, got \"%s\"", bad[i].message, err.ptr);
+        config_release(&cfg);
+        buf_release(&err);
+        unlink(path);
+    }
+    char *argv[] = {"reel", "--config", "/nonexistent/reel.conf", NULL};
+    char *envp[] = {NULL};
+    struct config cfg;
+    struct buf err;
+    assert_int_equal(load(&cfg, &err, argv, envp), -EINVAL);
+    assert_non_null(strstr(err.ptr, "cannot read '/nonexistent/reel.conf'"));
+    config_release(&cfg);
+    buf_release(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +219,8 @@ int main(void)
         cmocka_unit_test(repeated_flags_replace_the_environment_list),
         cmocka_unit_test(bad_values_name_the_setting),
         cmocka_unit_test(help_lists_every_setting_with_its_variable),
+        cmocka_unit_test(a_file_sits_under_the_environment_and_flags),
+        cmocka_unit_test(a_bad_file_names_its_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
