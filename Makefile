@@ -5,6 +5,7 @@ DATA       ?= reel-data
 DEMO       ?= demo-library
 LISTEN     ?= 127.0.0.1:8600
 JOBS       ?= $(shell nproc)
+rparen     := )
 CMAKE_FLAGS ?=
 
 .PHONY: all deps web build run demo test test-fast test-asan fuzz bench fmt fmt-check clean
@@ -41,17 +42,28 @@ test-asan: deps web
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
-# Each pure parser under libFuzzer with ASan+UBSan, for FUZZ_SECONDS each.
-FUZZ_SECONDS ?= 20
+# Every parser of outside input under libFuzzer with ASan+UBSan, for FUZZ_SECONDS each:
+# fuzz/<name>.c with the sources it needs.
+FUZZ_SECONDS ?= 15
 FUZZ_CC = clang -g -O1 -Isrc -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+FUZZ_TARGETS = range name route segment profile options progress config
+FUZZ_range = src/http/range.c src/core/str.c
+FUZZ_name = src/library/name.c
+FUZZ_route = src/http/route.c
+FUZZ_segment = src/hls/segname.c src/core/str.c
+FUZZ_profile = src/api/profile.c src/playback/profile.c -ljansson
+FUZZ_options = src/api/input.c src/api/profile.c src/playback/profile.c src/progress/rules.c \
+	src/core/str.c -ljansson -lm
+FUZZ_progress = $(FUZZ_options)
+FUZZ_config = src/core/config.c src/core/buf.c
 fuzz: deps
 	@mkdir -p $(BUILD)/fuzz
-	@$(FUZZ_CC) fuzz/range.c src/http/range.c src/core/str.c -o $(BUILD)/fuzz/range
-	@$(FUZZ_CC) fuzz/name.c src/library/name.c -o $(BUILD)/fuzz/name
-	@for f in range name; do \
+	@for f in $(FUZZ_TARGETS); do \
+		case $$f in $(foreach t,$(FUZZ_TARGETS),$(t)$(rparen) srcs="$(FUZZ_$(t))";;) esac; \
+		$(FUZZ_CC) fuzz/$$f.c $$srcs -o $(BUILD)/fuzz/$$f || exit 1; \
 		mkdir -p $(BUILD)/fuzz/corpus-$$f && \
-		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
-			$(BUILD)/fuzz/corpus-$$f fuzz/corpus/$$f 2>&1 | tail -1 || exit 1; \
+		echo "fuzz $$f: $$($(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
+			$(BUILD)/fuzz/corpus-$$f fuzz/corpus/$$f 2>&1 | tail -1)" || exit 1; \
 	done
 
 bench: build

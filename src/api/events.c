@@ -1,5 +1,5 @@
 #include "api/handlers.h"
-#include "core/str.h"
+#include "api/input.h"
 #include <errno.h>
 #include <stdlib.h>
 
@@ -39,10 +39,7 @@ static void end_stream(void *cls)
 struct http_reply api_events(struct http_request *req)
 {
     struct app *app = req->app;
-    uint64_t last = 0;
-    const char *h = http_header(req, "Last-Event-ID");
-    if (h && str_to_u64(str_from(h), UINT64_MAX / 2, &last) < 0)
-        last = 0;
+    uint64_t last = input_last_event_id(http_header(req, "Last-Event-ID"));
     struct stream *s = calloc(1, sizeof(*s));
     if (!s)
         return http_reply_error(-ENOMEM, NULL);

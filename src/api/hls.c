@@ -2,6 +2,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "hls/segname.h"
 #include "http/file.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -185,26 +186,6 @@ static struct http_reply send_parts(struct http_request *req, const char *id, co
     return r;
 }
 
-/* "init.mp4" is -1; "12.m4s" or "12.ts" is 12. */
-static int segment_number(struct str name, long *n)
-{
-    if (str_eq(name, "init.mp4")) {
-        *n = -1;
-        return 0;
-    }
-    size_t digits = 0;
-    while (digits < name.len && name.ptr[digits] >= '0' && name.ptr[digits] <= '9')
-        digits++;
-    struct str ext = {name.ptr + digits, name.len - digits};
-    uint64_t v;
-    if (!str_eq(ext, ".m4s") && !str_eq(ext, ".ts"))
-        return ERR_NOT_FOUND;
-    if (str_to_u64((struct str){name.ptr, digits}, 10000000, &v) < 0)
-        return ERR_NOT_FOUND;
-    *n = (long)v;
-    return 0;
-}
-
 static const char *segment_type(struct str name)
 {
     return name.len > 3 && memcmp(name.ptr + name.len - 3, ".ts", 3) == 0 ? "video/mp2t"
@@ -217,7 +198,7 @@ struct http_reply api_hls_segment(struct http_request *req)
     char id[HLS_ID_LEN + 1], name[32];
     long n;
     if (session_id(req, id) < 0 || req->params[1].len >= sizeof(name) ||
-        segment_number(req->params[2], &n) < 0)
+        hls_segment_parse(req->params[2], &n) < 0)
         return session_gone();
     snprintf(name, sizeof(name), "%.*s", (int)req->params[1].len, req->params[1].ptr);
 

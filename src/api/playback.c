@@ -1,5 +1,5 @@
 #include "api/handlers.h"
-#include "api/profile.h"
+#include "api/input.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "hls/speeds.h"
@@ -8,7 +8,6 @@
 #include "progress/progress.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,16 +16,9 @@
 
 atomic_uint_fast64_t api_direct_bytes;
 
-enum { MAX_CLIENT_ERRORS = 4 };
-
-/* What a client says about how it will play; o.segments names the HLS segments it wants. */
+/* What a client asked for, and the ladder as measured for it. */
 struct request_options {
-    struct play_options o;
-    struct device_profile p;
-    /* Codecs the client failed to decode, taken out of its profile. */
-    char client_errors[MAX_CLIENT_ERRORS][16];
-    int nclient_errors;
-    char device[65]; /* the client's device id: one HLS session per device */
+    struct play_request in;
     /* The ladder as measured: each offered rung's speed estimate (0: unknown), and the
      * rungs this machine cannot encode fast enough. */
     double speed[PLAN_MAX_RUNGS];
@@ -73,147 +65,10 @@ static void measure_ladder(struct app *app, const struct media_file *f, struct p
     }
 }
 
-/* A failed option: the error and what to tell the client. */
-#define BAD(...) (snprintf(why, size, __VA_ARGS__), ERR_BAD_REQUEST)
-
-/* Options from the query string; why says what is wrong with one. */
-/* The client's device id (NULL: none given). */
-static int take_device(const char *v, struct request_options *ro, char *why, size_t size)
+static const char *query_of(void *ctx, const char *name)
 {
-    if (v && strlen(v) >= sizeof(ro->device))
-        return BAD("device_id: 1 to 64 characters");
-    if (v)
-        snprintf(ro->device, sizeof(ro->device), "%s", v);
-    return 0;
+    return http_query(ctx, name);
 }
-
-/* A named profile preset for the client (NULL: none named). */
-static int take_client(const char *v, struct request_options *ro, char *why, size_t size)
-{
-    if (v && profile_preset(v, &ro->p) < 0)
-        return BAD("client: \"browser\", \"mpv\", \"vlc\" or \"tv\"");
-    return 0;
-}
-
-/* A start past this many seconds (115 days) is no position in any file: checked before it
- * becomes milliseconds, which it would overflow. */
-#define START_MAX_S 1e7
-
-static int query_options(struct http_request *req, struct request_options *ro, double *start,
-                         char *why, size_t size)
-{
-    struct play_options *o = &ro->o;
-    const char *q = http_query(req, "max_bitrate");
-    uint64_t v;
-    if (q && str_to_u64(str_from(q), INT64_MAX, &v) < 0)
-        return BAD("max_bitrate: expected bits per second");
-    o->max_bitrate = q ? (int64_t)v : 0;
-    q = http_query(req, "audio_language");
-    if (q)
-        snprintf(o->audio_language, sizeof(o->audio_language), "%s", q);
-    q = http_query(req, "start");
-    char *end;
-    *start = q ? strtod(q, &end) : 0;
-    if (q && (end == q || *end || !(*start >= 0 && *start <= START_MAX_S)))
-        return BAD("start: expected seconds, 0 or more");
-    int rc = take_device(http_query(req, "device_id"), ro, why, size);
-    return rc ? rc : take_client(http_query(req, "client"), ro, why, size);
-}
-
-/* "client_errors": ["flac"]: codecs this client failed to decode, which the plan must not
- * hand it again. */
-static int client_errors(json_t *list, struct request_options *ro, char *why, size_t size)
-{
-    if (!list)
-        return 0;
-    if (!json_is_array(list) || json_array_size(list) > MAX_CLIENT_ERRORS)
-        return BAD("client_errors: at most %d codec names", MAX_CLIENT_ERRORS);
-    size_t i;
-    json_t *c;
-    json_array_foreach(list, i, c)
-    {
-        const char *codec = json_string_value(c);
-        if (!codec || !*codec || strlen(codec) >= sizeof(ro->client_errors[0]))
-            return BAD("client_errors[%zu]: expected a codec name such as \"flac\"", i);
-        snprintf(ro->client_errors[ro->nclient_errors++], sizeof(ro->client_errors[0]), "%s",
-                 codec);
-    }
-    return 0;
-}
-
-/* Options from a POSTed body, which win over the query's. */
-static int body_options(json_t *body, struct request_options *ro, double *start,
-                        const char **segments, char *why, size_t size)
-{
-    struct play_options *o = &ro->o;
-    json_t *j = json_object_get(body, "max_bitrate");
-    if (j && (!json_is_integer(j) || json_integer_value(j) < 0))
-        return BAD("max_bitrate: expected bits per second");
-    if (j)
-        o->max_bitrate = json_integer_value(j);
-    j = json_object_get(body, "audio_language");
-    if (j && !json_is_string(j))
-        return BAD("audio_language: expected a string");
-    if (j)
-        snprintf(o->audio_language, sizeof(o->audio_language), "%s", json_string_value(j));
-    j = json_object_get(body, "start");
-    if (j &&
-        (!json_is_number(j) || !(json_number_value(j) >= 0 && json_number_value(j) <= START_MAX_S)))
-        return BAD("start: expected seconds, 0 or more");
-    if (j)
-        *start = json_number_value(j);
-    j = json_object_get(body, "device_id");
-    if (j && !json_is_string(j))
-        return BAD("device_id: 1 to 64 characters");
-    int rc = take_device(json_string_value(j), ro, why, size);
-    j = json_object_get(body, "client");
-    if (rc == 0 && j && !json_is_string(j))
-        rc = BAD("client: \"browser\", \"mpv\", \"vlc\" or \"tv\"");
-    if (rc == 0)
-        rc = take_client(json_string_value(j), ro, why, size);
-    if (rc < 0)
-        return rc;
-    j = json_object_get(body, "profile");
-    if (j && api_profile_parse(j, &ro->p, why, size) < 0)
-        return ERR_BAD_REQUEST;
-    j = json_object_get(body, "segments");
-    if (j && !json_is_string(j))
-        return BAD("segments: \"fmp4\", \"ts\" or \"auto\"");
-    if (j)
-        *segments = json_string_value(j);
-    return client_errors(json_object_get(body, "client_errors"), ro, why, size);
-}
-
-static int read_options(struct http_request *req, json_t *body, struct request_options *ro,
-                        char *why, size_t size)
-{
-    memset(&ro->o, 0, sizeof(ro->o));
-    ro->nclient_errors = 0;
-    ro->device[0] = '\0';
-    memset(ro->speed, 0, sizeof(ro->speed));
-    ro->ndropped = 0;
-    profile_default(&ro->p);
-    const char *segments = http_query(req, "segments");
-    double start = 0;
-    int rc = query_options(req, ro, &start, why, size);
-    if (rc == 0 && body)
-        rc = body_options(body, ro, &start, &segments, why, size);
-    if (rc < 0)
-        return rc;
-    if (!segments || strcmp(segments, "fmp4") == 0)
-        ro->o.segments = SEGMENTS_FMP4;
-    else if (strcmp(segments, "ts") == 0)
-        ro->o.segments = SEGMENTS_TS;
-    else if (strcmp(segments, "auto") == 0)
-        ro->o.segments = SEGMENTS_AUTO;
-    else
-        return BAD("segments: \"fmp4\", \"ts\" or \"auto\"");
-    for (int i = 0; i < ro->nclient_errors; i++)
-        profile_exclude(&ro->p, ro->client_errors[i]);
-    ro->o.start_ms = (int64_t)(start * 1000);
-    return 0;
-}
-#undef BAD
 
 /* Loads the file named by the route: ERR_NOT_FOUND for an unknown one, ERR_FILE_MISSING for
  * one gone from disk. */
@@ -253,11 +108,11 @@ static int open_session(struct http_request *req, const struct media_file *f,
 {
     struct app *app = req->app;
     struct hls_open open = {.user_id = req->user_id,
-                            .device = ro->device,
+                            .device = ro->in.device,
                             .file = f,
                             .plan = plan,
                             .fmp4 = !plan->ts,
-                            .start_ms = ro->o.start_ms,
+                            .start_ms = ro->in.o.start_ms,
                             .prewarm = prewarm};
     int rc = hls_open(app->hls, &open, id);
     if (rc == 0)
@@ -273,20 +128,21 @@ static int prepare(struct http_request *req, struct request_options *ro, struct 
 {
     json_t *body = NULL;
     *why = '\0';
+    memset(ro, 0, sizeof(*ro));
     int rc = 0;
     if (strcmp(req->method, "POST") == 0 && req->body.len)
         rc = http_body_json(req, &body, why, size);
     if (rc == 0)
-        rc = read_options(req, body, ro, why, size);
+        rc = input_play_request(query_of, req, body, &ro->in, why, size);
     json_decref(body);
     if (rc == 0)
         rc = load_file(req, f, why, size);
     if (rc < 0)
         return rc;
-    for (int i = 0; i < ro->nclient_errors; i++)
+    for (int i = 0; i < ro->in.nclient_errors; i++)
         LOG(L_INFO, "playback", "file %lld: the client could not decode '%s'; planning without it",
-            (long long)f->id, ro->client_errors[i]);
-    rc = decide(f, &ro->p, &ro->o, plan);
+            (long long)f->id, ro->in.client_errors[i]);
+    rc = decide(f, &ro->in.p, &ro->in.o, plan);
     if (rc == 0 && plan->method == PLAY_TRANSCODE)
         measure_ladder(req->app, f, plan, ro);
     if (rc == ERR_UNPLAYABLE)
@@ -310,9 +166,9 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
     for (int r = 0; r < REASON_COUNT; r++)
         if (plan->reasons & (1u << r))
             json_array_append_new(reasons, json_string(reason_name((enum playback_reason)r)));
-    for (int i = 0; i < ro->nclient_errors; i++) {
+    for (int i = 0; i < ro->in.nclient_errors; i++) {
         char reason[48];
-        snprintf(reason, sizeof(reason), "client_decode_error:%s", ro->client_errors[i]);
+        snprintf(reason, sizeof(reason), "client_decode_error:%s", ro->in.client_errors[i]);
         json_array_append_new(reasons, json_string(reason));
     }
     json_t *rungs = json_array();
@@ -350,7 +206,7 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
                           "method", play_method_name(plan->method), "reasons", reasons, "url", url,
                           "duration", f->duration_ms / 1000.0, "container", f->container, "streams",
                           streams, "renditions", rungs, "dropped_renditions", dropped, "start",
-                          ro->o.start_ms / 1000.0, "resume_position", resume);
+                          ro->in.o.start_ms / 1000.0, "resume_position", resume);
     if (o && plan->method != PLAY_DIRECT)
         json_object_set_new(o, "segments", json_string(plan->ts ? "ts" : "fmp4"));
     return o;

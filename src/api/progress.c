@@ -1,8 +1,8 @@
 #include "progress/progress.h"
 #include "api/handlers.h"
+#include "api/input.h"
 #include "core/error.h"
 #include "core/log.h"
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,29 +51,6 @@ static struct http_reply view(int rc, const struct progress_view *v)
     return http_reply_json(200, j);
 }
 
-/* Checks an update's fields; why says what is wrong. */
-static int check_update(json_t *body, double *seconds, enum progress_event *e, char *why,
-                        size_t size)
-{
-    json_t *pos = json_object_get(body, "position");
-    json_t *seq = json_object_get(body, "seq");
-    const char *device = api_json_string(body, "device_id");
-    const char *event =
-        json_object_get(body, "event") ? api_json_string(body, "event") : "timeupdate";
-    *seconds = json_number_value(pos);
-    if (!json_is_number(pos) || !isfinite(*seconds) || *seconds < 0 || *seconds > 1e9)
-        snprintf(why, size, "position: seconds, 0 or more");
-    else if (!event || progress_event_parse(event, e) < 0)
-        snprintf(why, size, "event: timeupdate, pause, seek, ended or stop");
-    else if (!device || !*device || strlen(device) > 64)
-        snprintf(why, size, "device_id: 1 to 64 characters");
-    else if (!json_is_integer(seq) || json_integer_value(seq) < 0)
-        snprintf(why, size, "seq: a whole number that rises with each update");
-    else
-        return 0;
-    return ERR_BAD_REQUEST;
-}
-
 struct http_reply api_progress_put(struct http_request *req)
 {
     struct app *app = req->app;
@@ -82,22 +59,19 @@ struct http_reply api_progress_put(struct http_request *req)
         return unknown_file();
     json_t *body;
     char why[256];
-    double seconds;
-    enum progress_event e;
     int rc = http_body_json(req, &body, why, sizeof(why));
     if (rc < 0)
         return http_reply_error(rc, "%s", why);
-    rc = check_update(body, &seconds, &e, why, sizeof(why));
+    struct progress_update u;
+    rc = input_progress_update(body, &u, why, sizeof(why));
     if (rc < 0) {
         json_decref(body);
         return http_reply_error(rc, "%s", why);
     }
     struct progress_view v;
-    const char *device = api_json_string(body, "device_id");
-    rc = progress_put(app->store, req->user_id, file, llround(seconds * 1000), e, device,
-                      json_integer_value(json_object_get(body, "seq")), &v);
+    rc = progress_put(app->store, req->user_id, file, u.position_ms, u.event, u.device, u.seq, &v);
     if (rc == 0)
-        publish(app, req->user_id, &v, device);
+        publish(app, req->user_id, &v, u.device);
     json_decref(body);
     return view(rc, &v);
 }

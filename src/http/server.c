@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "http/file.h"
+#include "http/route.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -123,9 +124,6 @@ void http_unpause(struct http_request *req)
     pthread_mutex_unlock(&c->server->watch_lock);
 }
 
-/* A paused stream whose client hung up is resumed, so that its body ends now rather than
- * at the next event or ping: one client opening and dropping event streams held
- * thousands of connections. */
 /* Cuts the connections past their deadline; called with watch_lock held. Shutting the
  * socket makes libmicrohttpd see the end and close it; the entry goes when it does. */
 static void cut_late(struct http_server *s)
@@ -139,6 +137,9 @@ static void cut_late(struct http_server *s)
     }
 }
 
+/* A paused stream whose client hung up is resumed, so that its body ends now rather than
+ * at the next event or ping: one client opening and dropping event streams held
+ * thousands of connections. */
 static void *watch(void *arg)
 {
     struct http_server *s = arg;
@@ -357,30 +358,6 @@ int http_param_id(struct http_request *req, size_t i, int64_t *out)
     return 0;
 }
 
-/* Matches path against pattern, segment by segment; ":name" takes any one segment. */
-static bool match(const char *pattern, const char *path, struct http_request *req)
-{
-    size_t nparams = 0;
-    const char *p = pattern, *u = path;
-    while (*p && *u) {
-        if (*p != '/' || *u != '/')
-            return false;
-        p++;
-        u++;
-        size_t plen = strcspn(p, "/"), ulen = strcspn(u, "/");
-        if (*p == ':') {
-            if (ulen == 0 || nparams == HTTP_MAX_PARAMS)
-                return false;
-            req->params[nparams++] = (struct str){u, ulen};
-        } else if (plen != ulen || memcmp(p, u, plen) != 0) {
-            return false;
-        }
-        p += plen;
-        u += ulen;
-    }
-    return !*p && !*u;
-}
-
 static bool method_is(const struct http_route *r, const char *method)
 {
     return strcmp(r->method, method) == 0 ||
@@ -396,7 +373,7 @@ static struct http_reply dispatch(struct http_server *s, struct ctx *c)
     bool path_matched = false;
     for (size_t i = 0; i < s->cfg.nroutes && !route; i++) {
         const struct http_route *r = &s->cfg.routes[i];
-        if (!match(r->pattern, req->url, req))
+        if (route_match(r->pattern, req->url, req->params, HTTP_MAX_PARAMS) < 0)
             continue;
         path_matched = true;
         if (method_is(r, req->method))
