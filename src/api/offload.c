@@ -31,7 +31,7 @@ struct http_reply api_offload(struct http_request *req, void (*fn)(void *job), v
     req->state = job;
     req->state_free = release;
     http_suspend(req);
-    if (workers_run(app->workers, run_offload, o) < 0) {
+    if (workers_run(app->workers, req->addr, run_offload, o) < 0) {
         /* Never queued (the server is stopping): the handler is called again at once and
          * finds the job not done. */
         free(o);

@@ -7,11 +7,15 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "core/workers.h"
 #include <cmocka.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void buf_grows_and_stays_terminated(void **state)
@@ -112,6 +116,95 @@ static void log_lines_cannot_be_forged(void **state)
     assert_string_equal(strchr(text, '\n'), "\n");
 }
 
+/* The workers' jobs in the tests below: each appends its name to the order; a name that
+ * starts with '*' first waits at a gate. */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static bool gate_open;
+static int started;
+static char order[64];
+
+static void job(void *arg)
+{
+    const char *name = arg;
+    pthread_mutex_lock(&gate_lock);
+    started++;
+    pthread_cond_broadcast(&gate_cond);
+    while (*name == '*' && !gate_open)
+        pthread_cond_wait(&gate_cond, &gate_lock);
+    strcat(order, name);
+    pthread_cond_broadcast(&gate_cond);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_reset(void)
+{
+    gate_open = false;
+    started = 0;
+    order[0] = '\0';
+}
+
+/* Waits until cond holds (under gate_lock), for at most 10 s. */
+#define WAIT_UNTIL(cond)                                                                           \
+    do {                                                                                           \
+        struct timespec until;                                                                     \
+        clock_gettime(CLOCK_REALTIME, &until);                                                     \
+        until.tv_sec += 10;                                                                        \
+        pthread_mutex_lock(&gate_lock);                                                            \
+        while (!(cond))                                                                            \
+            assert_int_equal(pthread_cond_timedwait(&gate_cond, &gate_lock, &until), 0);           \
+        pthread_mutex_unlock(&gate_lock);                                                          \
+    } while (0)
+
+static void open_gate(void)
+{
+    pthread_mutex_lock(&gate_lock);
+    gate_open = true;
+    pthread_cond_broadcast(&gate_cond);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+static void clients_take_turns_on_the_workers(void **state)
+{
+    (void)state;
+    gate_reset();
+    struct workers *w;
+    assert_int_equal(workers_new(&w, 1), 0);
+    assert_int_equal(workers_run(w, "10.0.0.1", job, "*a1 "), 0);
+    WAIT_UNTIL(started == 1);
+    /* One client queues four more, then two others one each. */
+    static const char *const mine[] = {"a2 ", "a3 ", "a4 ", "a5 "};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(workers_run(w, "10.0.0.1", job, (void *)mine[i]), 0);
+    assert_int_equal(workers_run(w, "10.0.0.2", job, "b1 "), 0);
+    assert_int_equal(workers_run(w, NULL, job, "c1 "), 0);
+    open_gate();
+    workers_stop(w); /* runs what was queued */
+    assert_string_equal(order, "*a1 a2 b1 c1 a3 a4 a5 ");
+    assert_int_equal(workers_run(w, "10.0.0.2", job, "late "), ERR_UNAVAILABLE);
+    workers_free(w);
+}
+
+/* With two threads, a client busy on one leaves the other to the next client: its own
+ * second job waits, another's runs. */
+static void one_client_leaves_a_thread_to_the_others(void **state)
+{
+    (void)state;
+    gate_reset();
+    struct workers *w;
+    assert_int_equal(workers_new(&w, 2), 0);
+    assert_int_equal(workers_run(w, "10.0.0.1", job, "*a1 "), 0);
+    assert_int_equal(workers_run(w, "10.0.0.1", job, "*a2 "), 0);
+    assert_int_equal(workers_run(w, "10.0.0.2", job, "b1 "), 0);
+    WAIT_UNTIL(strstr(order, "b1 "));
+    pthread_mutex_lock(&gate_lock);
+    assert_int_equal(started, 2); /* a1 and b1; a2 waits for a1 */
+    pthread_mutex_unlock(&gate_lock);
+    open_gate();
+    workers_free(w);
+    assert_string_equal(order, "b1 *a1 *a2 ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +213,8 @@ int main(void)
         cmocka_unit_test(numbers_never_wrap),
         cmocka_unit_test(errors_map_to_status_and_name),
         cmocka_unit_test(log_lines_cannot_be_forged),
+        cmocka_unit_test(clients_take_turns_on_the_workers),
+        cmocka_unit_test(one_client_leaves_a_thread_to_the_others),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
