@@ -1,10 +1,15 @@
 """The attack bench's client (see attack.sh): a viewer's 1 MiB ranges and a user's sign-ins,
-timed alone and then while attackers sign in over and over (argon2id each time) and open and
-drop event streams. Prints p50 and p99 of each, and the ratios."""
+from 127.0.0.2, timed alone and under two attacks from 127.0.0.1: clients signing in over and
+over (argon2id each time) while one opens and drops event streams; then thousands of
+connections trickling their request heads a byte a second (slowloris), re-opened as soon as
+the server closes them, with the event streams still churning. Prints p50 and p99 of each,
+and the ratios to the quiet figures."""
 import http.client
 import json
+import multiprocessing
 import os
 import random
+import resource
 import socket
 import statistics
 import sys
@@ -19,8 +24,12 @@ login = json.dumps({"username": "admin", "password": os.environ["ADMIN_PASSWORD"
 JSON = {"Content-Type": "application/json"}
 
 
+VICTIM = ("127.0.0.2", 0)
+HELD = int(os.environ.get("HELD", "8300"))
+
+
 def ranges(count):
-    conn = http.client.HTTPConnection(host, port)
+    conn = http.client.HTTPConnection(host, port, source_address=VICTIM)
     took = []
     for _ in range(count):
         start = random.randrange(0, size - (1 << 20))
@@ -35,8 +44,8 @@ def ranges(count):
     return took
 
 
-def sign_ins(count, stop=None):
-    conn = http.client.HTTPConnection(host, port)
+def sign_ins(count, stop=None, source=VICTIM):
+    conn = http.client.HTTPConnection(host, port, source_address=source)
     took = []
     while (stop is None and len(took) < count) or (stop is not None and not stop.is_set()):
         t0 = time.monotonic()
@@ -50,11 +59,13 @@ def sign_ins(count, stop=None):
 
 def churn_events(stop):
     while not stop.is_set():
-        s = socket.create_connection((host, port))
-        s.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}"
-                  "\r\n\r\n".encode())
-        s.recv(256)
-        s.close()
+        try:
+            with socket.create_connection((host, port)) as s:
+                s.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                          f"{token}\r\n\r\n".encode())
+                s.recv(256)
+        except OSError:
+            pass  # turned away: its address holds its share of connections already
 
 
 def pct(xs, p):
@@ -68,16 +79,84 @@ def report(name, quiet, loud):
           f"(ratios {pct(loud, .5) / pct(quiet, .5):.2f}, {pct(loud, .99) / pct(quiet, .99):.2f})")
 
 
+def trickle(stop, ready):
+    """HELD connections from 127.0.0.1, each sending a request head a byte a second; one the
+    server closes is opened again."""
+    head = b"GET /api/v1/auth/me HTTP/1.1\r\nHost: x\r\nX-Slow: "
+
+    def opened():
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex((host, port))
+        return s
+
+    socks = [opened() for _ in range(HELD)]
+    for s in socks:
+        try:
+            s.send(head[:1])
+        except OSError:
+            pass
+    ready.set()
+    reopened = 0
+    while not stop.wait(1):
+        for i, s in enumerate(socks):
+            try:
+                if s.send(b"x") != 1:
+                    raise OSError
+            except OSError:
+                s.close()
+                socks[i] = opened()
+                reopened += 1
+    for s in socks:
+        s.close()
+    print(f"(held {HELD} trickling connections; re-opened {reopened} the server closed)")
+
+
+def attackers(targets, stop, ready):
+    """In a process of their own, so that they do not share the victim's interpreter lock."""
+    go = threading.Event()
+    go.set()
+    threads = []
+    for f in targets:
+        if f is trickle:
+            go.clear()
+            threads.append(threading.Thread(target=f, args=(stop, go)))
+        else:
+            threads.append(threading.Thread(target=f, args=(stop,)))
+    for t in threads:
+        t.start()
+    go.wait()
+    ready.set()
+    for t in threads:
+        t.join()
+
+
+def phase(targets):
+    """Runs the attackers (functions taking a stop event) while the victim measures."""
+    stop, ready = multiprocessing.Event(), multiprocessing.Event()
+    p = multiprocessing.Process(target=attackers, args=(targets, stop, ready))
+    p.start()
+    ready.wait()
+    time.sleep(1)
+    took = ranges(n), sign_ins(max(n // 10, 10))
+    stop.set()
+    p.join()
+    return took
+
+
+def flood(stop):
+    sign_ins(0, stop, ("127.0.0.1", 0))
+
+
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+HELD = min(HELD, hard - 200)
 quiet_ranges, quiet_logins = ranges(n), sign_ins(max(n // 10, 10))
-stop = threading.Event()
-attackers = [threading.Thread(target=sign_ins, args=(0, stop)) for _ in range(4)]
-attackers.append(threading.Thread(target=churn_events, args=(stop,)))
-for t in attackers:
-    t.start()
-time.sleep(1)
-loud_ranges, loud_logins = ranges(n), sign_ins(max(n // 10, 10))
-stop.set()
-for t in attackers:
-    t.join()
-report("1 MiB range", quiet_ranges, loud_ranges)
-report("sign-in", quiet_logins, loud_logins)
+loud_ranges, loud_logins = phase([flood] * 4 + [churn_events])
+print("four clients signing in over and over, one churning event streams:")
+report("  1 MiB range", quiet_ranges, loud_ranges)
+report("  sign-in", quiet_logins, loud_logins)
+held_ranges, held_logins = phase([trickle, churn_events])
+print(f"{HELD} connections trickling their heads, one churning event streams:")
+report("  1 MiB range", quiet_ranges, held_ranges)
+report("  sign-in", quiet_logins, held_logins)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# A viewer's 1 MiB ranges and a user's sign-ins, alone and while four clients sign in over
-# and over (each an argon2id hash) and one opens and drops event streams: p50 and p99 of
-# each, and the ratios. REQUESTS ranges per phase (default 200). Printed, not asserted.
+# A viewer's 1 MiB ranges and a user's sign-ins from 127.0.0.2, alone, then while four
+# clients at 127.0.0.1 sign in over and over (each an argon2id hash), then while 127.0.0.1
+# holds HELD (default 8,300) connections trickling their heads; one client opens and drops
+# event streams throughout. p50 and p99 of each, and the ratios. REQUESTS ranges per phase
+# (default 200). Printed, not asserted.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"

@@ -194,7 +194,9 @@ void http(struct server *s, const char *method, const char *path, const char *to
     curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, s->timeout_ms ? s->timeout_ms : 30000L);
+    if (s->client_address)
+        curl_easy_setopt(c, CURLOPT_INTERFACE, s->client_address);
     CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK)
         fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));

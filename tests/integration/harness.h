@@ -16,6 +16,11 @@ struct server {
     char data[128];    /* the server's data folder, inside dir */
     char library[128]; /* a library folder inside dir, filled by media_copy() */
     char log[128];     /* the server's stderr */
+    /* The loopback address http() sends from (NULL: the kernel's choice, 127.0.0.1), to be
+     * another client than the one at 127.0.0.1. */
+    const char *client_address;
+    /* How long http() waits for an answer before it fails the test (0: 30 s). */
+    long timeout_ms;
 };
 
 struct response {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -511,6 +512,76 @@ static void trickling_connections_end_and_leave_room(void **state)
     server_cleanup(&t);
 }
 
+/* The attack of issue 12 at its scale: one address opens thousands of connections that
+ * trickle their request heads, and opens and drops event streams; a client at another
+ * address signs in and reads ranges all the while. Each trickling connection is closed by
+ * the request timeout, however slowly it sends. (bench/attack.sh times the same.) */
+static void thousands_of_bad_connections_leave_others_served(void **state)
+{
+    (void)state;
+    struct rlimit rl;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    /* More than the server's global limit (8,192): without a share per address, these
+     * alone would leave nobody else a connection. */
+    int n = rl.rlim_cur > 9300 ? 9000 : (int)rl.rlim_cur - 300;
+    assert_true(n >= 1000);
+    struct server t;
+    server_init(&t);
+    const char *const films[] = {"Movies/Test Pattern (2021)/Test Pattern (2021).mp4", NULL};
+    media_copy(t.library, films);
+    /* Long enough that the trickling connections are all still held while the other
+     * client works. */
+    const char *extra[] = {"--request-timeout", "12", NULL};
+    server_start(&t, extra);
+    char token[128];
+    snprintf(token, sizeof(token), "%s", login(&t, ADMIN_USER, ADMIN_PASSWORD));
+    server_wait_scan(&t);
+    int file = movie_file_id(&t, token, "Test Pattern");
+
+    static const char head[] = "GET /api/v1/auth/me HTTP/1.1\r\nHo";
+    int *slow = calloc((size_t)n, sizeof(*slow));
+    for (int i = 0; i < n; i++) {
+        slow[i] = server_connect(&t);
+        send(slow[i], head, sizeof(head) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    char events[512];
+    int len = snprintf(events, sizeof(events),
+                       "GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                       "%s\r\n\r\n",
+                       token);
+    /* Served, not starved: an answer within seconds, where one that waited for a held
+     * connection to time out would take 12. */
+    t.client_address = "127.0.0.2";
+    t.timeout_ms = 5000;
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/stream/%d?static=1", file);
+    for (int second = 0; second < 5; second++) {
+        for (int i = 0; i < 100; i++) {
+            int s = server_connect(&t);
+            send(s, events, (size_t)len, MSG_NOSIGNAL);
+            close(s);
+        }
+        assert_non_null(login(&t, ADMIN_USER, ADMIN_PASSWORD));
+        struct response r;
+        http(&t, "GET", path, token, NULL, "Range: bytes=1000-66535", &r);
+        assert_int_equal(r.status, 206);
+        assert_int_equal(r.len, 65536);
+        response_free(&r);
+        for (int i = 0; i < n; i++)
+            send(slow[i], "s", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        sleep(1);
+    }
+    for (int i = 0; i < n; i++) {
+        assert_true(closed_within(slow[i], 12000));
+        close(slow[i]);
+    }
+    free(slow);
+    assert_int_equal(server_stop(&t), 0);
+    server_cleanup(&t);
+}
+
 /* Runs the server on t's folders with extra arguments and says whether it stopped with an
  * error whose log line holds want; one that starts anyway is stopped after 20 s. */
 static bool start_fails_saying(struct server *t, const char *extra, const char *want)
@@ -591,6 +662,7 @@ int main(void)
         cmocka_unit_test(the_web_app_is_served_wherever_the_server_starts),
         cmocka_unit_test(a_lost_database_is_an_error_not_a_new_server),
         cmocka_unit_test(trickling_connections_end_and_leave_room),
+        cmocka_unit_test(thousands_of_bad_connections_leave_others_served),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
