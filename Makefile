@@ -7,8 +7,10 @@ LISTEN     ?= 127.0.0.1:8600
 JOBS       ?= $(shell nproc)
 rparen     := )
 CMAKE_FLAGS ?=
+PREFIX     ?= /usr/local
 
-.PHONY: all deps web build run demo test test-fast test-asan fuzz bench fmt fmt-check clean
+.PHONY: all deps web build run demo test test-fast test-asan fuzz bench fmt fmt-check clean \
+	install deb package-test
 
 all: build
 
@@ -65,6 +67,25 @@ fuzz: deps
 		echo "fuzz $$f: $$($(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
 			$(BUILD)/fuzz/corpus-$$f fuzz/corpus/$$f 2>&1 | tail -1)" || exit 1; \
 	done
+
+# The binary into $(PREFIX)/bin and the web app into $(PREFIX)/share/reel/web, where the
+# binary looks for it; DESTDIR stages the tree elsewhere, as packagers do.
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package (debian/): the server, the web app, reel.service and
+# /etc/reel/reel.conf, into $(BUILD)/deb. dpkg-buildpackage writes beside the tree, so the
+# files are moved from there.
+deb: deps web
+	@mkdir -p $(BUILD)/deb
+	@dpkg-buildpackage -us -uc -b >$(BUILD)/deb.log 2>&1 || { tail -30 $(BUILD)/deb.log; exit 1; }
+	@mv ../reel_*.deb ../reel_*.buildinfo ../reel_*.changes $(BUILD)/deb/
+	@ls $(BUILD)/deb/*.deb
+
+# Installs that package (as root), starts the installed binary the way its unit does, plays
+# a file through it, then purges it.
+package-test: deb
+	@tests/package/test_package.py $(BUILD)/deb/reel_*.deb
 
 bench: build
 	@scripts/deps.sh --bench

@@ -11,6 +11,9 @@ packages=(
     # Native HLS clients for the tests: mpv, and GStreamer's playbin3 driven from Python.
     mpv python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gstreamer1.0-plugins-base
     gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
+    # make deb and its test: dpkg-buildpackage with debhelper, and systemd-analyze to check
+    # the unit.
+    dpkg-dev debhelper systemd
 )
 # Node.js and npm for the web app's build step and browser tests; a machine that has them
 # from elsewhere keeps its own.
