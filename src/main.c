@@ -186,7 +186,8 @@ static int start_domain(struct app *app, const struct config *cfg, long cores)
     hls.speeds = app->speeds;
     if (hls_new(&app->hls, &hls) < 0)
         return -1;
-    /* Two threads hash passwords: enough for people signing in, and never all the cores. */
+    /* Two threads hash passwords and read keyframe indexes: enough for people signing in
+     * and starting remuxes, and never all the cores. */
     if (workers_new(&app->workers, cores > 1 ? 2 : 1) < 0)
         return -1;
     return events_new(&app->events, (int)cfg->max_event_streams);

@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "hls/speeds.h"
 #include "http/file.h"
+#include "library/keyframes.h"
 #include "playback/decide.h"
 #include "progress/progress.h"
 #include <errno.h>
@@ -102,9 +103,37 @@ static json_t *stream_json(const struct stream_plan *s, bool video)
 }
 
 /* The HLS session for this user, file and plan, and its master playlist's URL. */
+/* A copied video's keyframes, read on a worker: a file without an index (MPEG-TS) is read
+ * whole, which on an HTTP thread held up every request behind it. */
+struct index_job {
+    char *path;
+    int stream;
+    double *keyframes;
+    size_t n;
+    double delay;
+    int rc;
+};
+
+static void read_index(void *arg)
+{
+    struct index_job *j = arg;
+    j->rc = keyframes_read(j->path, j->stream, &j->keyframes, &j->n, &j->delay);
+}
+
+static void free_index(void *arg)
+{
+    struct index_job *j = arg;
+    free(j->path);
+    free(j->keyframes);
+    free(j);
+}
+
+/* open_session() handed the request to a worker: return *parked. */
+enum { OPEN_PARKED = 1 };
+
 static int open_session(struct http_request *req, const struct media_file *f,
                         const struct plan *plan, const struct request_options *ro, bool prewarm,
-                        char id[HLS_ID_LEN + 1], char *url, size_t size)
+                        char id[HLS_ID_LEN + 1], char *url, size_t size, struct http_reply *parked)
 {
     struct app *app = req->app;
     struct hls_open open = {.user_id = req->user_id,
@@ -114,6 +143,26 @@ static int open_session(struct http_request *req, const struct media_file *f,
                             .fmp4 = !plan->ts,
                             .start_ms = ro->in.o.start_ms,
                             .prewarm = prewarm};
+    struct index_job *j = req->state;
+    if (!j && hls_needs_keyframes(app->hls, &open)) {
+        j = calloc(1, sizeof(*j));
+        if (!j || !(j->path = strdup(f->path))) {
+            free(j);
+            return -ENOMEM;
+        }
+        j->stream = plan->video.index;
+        j->rc = ERR_UNAVAILABLE; /* until read */
+        *parked = api_offload(req, read_index, j, free_index);
+        return OPEN_PARKED;
+    }
+    if (j && j->rc < 0)
+        return j->rc;
+    if (j) {
+        open.keyframes = j->keyframes;
+        open.nkeyframes = j->n;
+        open.keyframe_delay = j->delay;
+        j->keyframes = NULL;
+    }
     int rc = hls_open(app->hls, &open, id);
     if (rc == 0)
         snprintf(url, size, "/api/v1/hls/%s/master.m3u8", id);
@@ -227,10 +276,11 @@ struct http_reply api_playback(struct http_request *req)
         snprintf(url, sizeof(url), "/api/v1/stream/%lld?static=1", (long long)f.id);
     } else {
         /* Opening costs nothing until a segment is asked for; unplayed, it ends soon. */
-        rc = open_session(req, &f, &plan, &ro, true, id, url, sizeof(url));
-        if (rc < 0) {
+        struct http_reply parked;
+        rc = open_session(req, &f, &plan, &ro, true, id, url, sizeof(url), &parked);
+        if (rc != 0) {
             media_file_release(&f);
-            return http_reply_error(rc, NULL);
+            return rc == OPEN_PARKED ? parked : http_reply_error(rc, NULL);
         }
     }
     struct progress_view progress;
@@ -321,8 +371,11 @@ struct http_reply api_stream(struct http_request *req)
         return r;
     }
     char url[96], id[HLS_ID_LEN + 1];
-    rc = open_session(req, &f, &plan, &ro, false, id, url, sizeof(url));
+    struct http_reply parked;
+    rc = open_session(req, &f, &plan, &ro, false, id, url, sizeof(url), &parked);
     media_file_release(&f);
+    if (rc == OPEN_PARKED)
+        return parked;
     if (rc < 0)
         return http_reply_error(rc, NULL);
     struct http_reply r =
@@ -348,8 +401,11 @@ struct http_reply api_hls_preload(struct http_request *req)
                                               "message", "Direct play needs no pre-warming."));
     }
     char url[96], id[HLS_ID_LEN + 1];
-    rc = open_session(req, &f, &plan, &ro, true, id, url, sizeof(url));
+    struct http_reply parked;
+    rc = open_session(req, &f, &plan, &ro, true, id, url, sizeof(url), &parked);
     media_file_release(&f);
+    if (rc == OPEN_PARKED)
+        return parked;
     if (rc < 0)
         return http_reply_error(rc, NULL);
     rc = hls_prewarm(app->hls, id);

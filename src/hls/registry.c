@@ -221,34 +221,60 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
     return 0;
 }
 
-int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1])
+/* One session per viewer (user and device), file and plan. */
+static void session_key(const struct hls_open *o, char *key, size_t size)
 {
     const struct plan *p = o->plan;
-    char key[240];
-    /* One session per viewer (user and device), file and plan. */
     const char *device = o->device ? o->device : "";
-    snprintf(key, sizeof(key), "%lld/%.64s/%lld/%d/%d:%d/%d:%d/%lld/%d", (long long)o->user_id,
-             device, (long long)o->file->id, p->method, p->video.copy, p->video.height,
-             p->audio.index, p->audio.copy, (long long)p->max_bitrate, o->fmp4);
-    /* Reading the keyframe index can take a while (MPEG-TS has none and is read whole),
-     * so it happens outside the lock, and only for a session that is not there yet. */
-    pthread_mutex_lock(&h->lock);
+    snprintf(key, size, "%lld/%.64s/%lld/%d/%d:%d/%d:%d/%lld/%d", (long long)o->user_id, device,
+             (long long)o->file->id, p->method, p->video.copy, p->video.height, p->audio.index,
+             p->audio.copy, (long long)p->max_bitrate, o->fmp4);
+}
+
+/* The session of key that can be handed out, or NULL. One whose encoders keep failing is
+ * not handed out again: a player's Retry, or a new play, gets a new one, with nothing of
+ * the old one's state. Called with the lock held. */
+static struct session *usable_session(struct hls *h, const char *key)
+{
     struct session *s = NULL;
     HASH_FIND(hh_key, h->by_key, key, strlen(key), s);
-    /* A session whose encoders keep failing is not handed out again: a player's Retry, or
-     * a new play, gets a new one, with nothing of the old one's state. */
     for (size_t i = 0; s && i < s->nrend; i++) {
         if (s->rend[i].failures >= MAX_FAILURES) {
             session_end(h, s, "its encoder kept failing; a new one replaces it");
             s = NULL;
         }
     }
+    return s;
+}
+
+bool hls_needs_keyframes(struct hls *h, const struct hls_open *o)
+{
+    if (!o->plan->video.present || !o->plan->video.copy)
+        return false;
+    char key[240];
+    session_key(o, key, sizeof(key));
+    pthread_mutex_lock(&h->lock);
+    bool needs = !usable_session(h, key);
     pthread_mutex_unlock(&h->lock);
-    double *keyframes = NULL;
-    size_t nkeyframes = 0;
-    double delay = 0;
+    return needs;
+}
+
+int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1])
+{
+    const struct plan *p = o->plan;
+    char key[240];
+    session_key(o, key, sizeof(key));
+    /* Reading the keyframe index can take a while (MPEG-TS has none and is read whole),
+     * so it happens outside the lock, and only for a session that is not there yet; the
+     * caller may have read it already, off the HTTP threads. */
+    pthread_mutex_lock(&h->lock);
+    struct session *s = usable_session(h, key);
+    pthread_mutex_unlock(&h->lock);
+    double *keyframes = o->keyframes;
+    size_t nkeyframes = o->nkeyframes;
+    double delay = o->keyframe_delay;
     int rc = 0;
-    if (!s && p->video.present && p->video.copy)
+    if (!s && !keyframes && p->video.present && p->video.copy)
         rc = keyframes_read(o->file->path, p->video.index, &keyframes, &nkeyframes, &delay);
     if (rc < 0)
         return rc;

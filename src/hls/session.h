@@ -55,6 +55,12 @@ struct hls_open {
     bool fmp4;
     int64_t start_ms;
     bool prewarm;
+    /* The copied video's keyframes (keyframes_read()), read beforehand off the HTTP
+     * threads when hls_needs_keyframes() said so; hls_open() frees them. NULL: hls_open()
+     * reads them itself if it must. */
+    double *keyframes;
+    size_t nkeyframes;
+    double keyframe_delay;
 };
 
 /* What to send for a segment: its chunk files, in order. */
@@ -119,6 +125,9 @@ void hls_free(struct hls *h);
 
 /* The session for (user, file, plan), made if there is none; writes its id. */
 int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1]) WUR;
+/* Whether hls_open() would make a session whose copied video needs its keyframes read,
+ * which for a file without an index (MPEG-TS) means reading it whole. */
+bool hls_needs_keyframes(struct hls *h, const struct hls_open *o);
 /* Starts the first rendition's encoder at the session's start position, unless running. */
 int hls_prewarm(struct hls *h, const char *id) WUR;
 
