@@ -48,7 +48,7 @@ test-asan: deps web
 # fuzz/<name>.c with the sources it needs.
 FUZZ_SECONDS ?= 15
 FUZZ_CC = clang -g -O1 -Isrc -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
-FUZZ_TARGETS = range name route segment profile options progress config
+FUZZ_TARGETS = range name route segment profile options progress config link
 FUZZ_range = src/http/range.c src/core/str.c
 FUZZ_name = src/library/name.c
 FUZZ_route = src/http/route.c
@@ -58,6 +58,7 @@ FUZZ_options = src/api/input.c src/api/profile.c src/playback/profile.c src/prog
 	src/core/str.c -ljansson -lm
 FUZZ_progress = $(FUZZ_options)
 FUZZ_config = src/core/config.c src/core/buf.c
+FUZZ_link = src/auth/link.c src/core/str.c -lsodium
 fuzz: deps
 	@mkdir -p $(BUILD)/fuzz
 	@for f in $(FUZZ_TARGETS); do \

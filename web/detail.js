@@ -102,8 +102,42 @@ export async function renderDetail(id) {
             : " — this browser plays the file as it is.",
         ),
         el("ul", { class: "facts" }, describeStreams(file)),
+        linkForAnotherPlayer(file),
       ),
     ),
+  );
+}
+
+// A signed link that VLC, mpv or a TV plays with no sign-in, for a day: copied when the
+// browser allows it, and shown to copy by hand either way.
+function linkForAnotherPlayer(file) {
+  const out = el("input", {
+    readonly: true,
+    "aria-label": "Link for another player",
+    hidden: true,
+  });
+  const status = el("span", { role: "status" });
+  const make = async () => {
+    try {
+      const link = await api(`/api/v1/links/${file.id}`, { method: "POST", body: {} });
+      out.value = link.url;
+      out.hidden = false;
+      out.select();
+      const until = new Date(link.expires_at * 1000).toLocaleString();
+      await navigator.clipboard
+        .writeText(link.url)
+        .then(() => (status.textContent = ` Copied; it works until ${until}.`))
+        .catch(() => (status.textContent = ` Copy it from here; it works until ${until}.`));
+    } catch (e) {
+      status.textContent = ` No link: ${e.message}`;
+    }
+  };
+  return el(
+    "p",
+    { class: "facts link" },
+    el("button", { class: "secondary", onclick: make }, "Copy link for another player"),
+    status,
+    out,
   );
 }
 

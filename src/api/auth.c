@@ -153,7 +153,10 @@ struct http_reply api_logout(struct http_request *req)
 {
     struct app *app = req->app;
     bool cookie;
-    int rc = auth_logout(app->auth, request_token(req, &cookie));
+    /* ?everywhere=1: every device of the user, and every link the user was given. */
+    const char *all = http_query(req, "everywhere");
+    int rc = all && strcmp(all, "1") == 0 ? auth_sign_out_everywhere(app->auth, req->user_id)
+                                          : auth_logout(app->auth, request_token(req, &cookie));
     if (rc < 0)
         return http_reply_error(rc, NULL);
     struct http_reply r = http_reply_json(200, json_pack("{sb}", "ok", 1));

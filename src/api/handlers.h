@@ -24,6 +24,11 @@ struct http_reply api_hls_state(struct http_request *req);
 struct http_reply api_hls_end(struct http_request *req);
 struct http_reply api_hls_heartbeat(struct http_request *req);
 struct http_reply api_metrics(struct http_request *req);
+struct http_reply api_link_create(struct http_request *req);
+struct http_reply api_link_stream(struct http_request *req);
+struct http_reply api_link_master(struct http_request *req);
+struct http_reply api_link_media(struct http_request *req);
+struct http_reply api_link_segment(struct http_request *req);
 struct http_reply api_progress_put(struct http_request *req);
 struct http_reply api_progress_get(struct http_request *req);
 struct http_reply api_progress_delete(struct http_request *req);
@@ -53,3 +58,6 @@ json_t *api_stream_json(const struct media_stream *m);
 
 /* A string member of a JSON body, or NULL when it is absent or not a string. */
 const char *api_json_string(json_t *body, const char *key);
+
+/* What the request's URLs start with: "/api/v1", or a signed link's "/s/<token>". */
+const char *api_base(const struct http_request *req);

@@ -19,13 +19,19 @@ static struct http_reply session_gone(void)
     return http_reply_error(ERR_NOT_FOUND, "There is no such HLS session.");
 }
 
-/* The session id from the route, NUL-terminated. */
+/* The session id from the route, NUL-terminated. Through a signed link, only a session of
+ * the link's file is there. */
 static int session_id(struct http_request *req, char id[HLS_ID_LEN + 1])
 {
     if (req->params[0].len != HLS_ID_LEN)
         return ERR_NOT_FOUND;
     memcpy(id, req->params[0].ptr, HLS_ID_LEN);
     id[HLS_ID_LEN] = '\0';
+    int64_t file;
+    struct app *app = req->app;
+    if (req->link_file &&
+        (hls_session_file(app->hls, req->user_id, id, &file) < 0 || file != req->link_file))
+        return ERR_NOT_FOUND;
     return 0;
 }
 
@@ -55,8 +61,8 @@ struct http_reply api_hls_master(struct http_request *req)
         return http_reply_error(ERR_BAD_REQUEST, "max_bitrate: expected bits per second");
     char *text = NULL;
     size_t len = 0;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "/api/v1/hls/%s", id);
+    char prefix[256];
+    snprintf(prefix, sizeof(prefix), "%s/hls/%s", api_base(req), id);
     struct hls_master_query mq = {.max_height = (int)height,
                                   .max_bitrate = (int64_t)bitrate,
                                   .only = http_query(req, "rendition"),

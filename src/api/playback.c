@@ -165,7 +165,7 @@ static int open_session(struct http_request *req, const struct media_file *f,
     }
     int rc = hls_open(app->hls, &open, id);
     if (rc == 0)
-        snprintf(url, size, "/api/v1/hls/%s/master.m3u8", id);
+        snprintf(url, size, "%s/hls/%s/master.m3u8", api_base(req), id);
     return rc;
 }
 
@@ -271,7 +271,7 @@ struct http_reply api_playback(struct http_request *req)
     int rc = prepare(req, &ro, &f, &plan, why, sizeof(why));
     if (rc < 0)
         return failed(rc, why);
-    char url[96], id[HLS_ID_LEN + 1];
+    char url[256], id[HLS_ID_LEN + 1];
     if (plan.method == PLAY_DIRECT) {
         snprintf(url, sizeof(url), "/api/v1/stream/%lld?static=1", (long long)f.id);
     } else {
@@ -331,7 +331,7 @@ static struct http_reply serve_static(struct http_request *req)
 /* What decides a GET of the unified endpoint: the user, the file and the options. */
 static void decision_key(struct http_request *req, char *key, size_t size)
 {
-    const char *names[] = {"max_bitrate", "audio_language", "segments"};
+    const char *names[] = {"max_bitrate", "audio_language", "segments", "client"};
     int n = snprintf(key, size, "%lld/%.*s", (long long)req->user_id, (int)req->params[0].len,
                      req->params[0].ptr);
     for (size_t i = 0; i < ARRAY_LEN(names) && n > 0 && (size_t)n < size; i++) {
@@ -370,7 +370,7 @@ struct http_reply api_stream(struct http_request *req)
         media_file_release(&f);
         return r;
     }
-    char url[96], id[HLS_ID_LEN + 1];
+    char url[256], id[HLS_ID_LEN + 1];
     struct http_reply parked;
     rc = open_session(req, &f, &plan, &ro, false, id, url, sizeof(url), &parked);
     media_file_release(&f);
@@ -400,7 +400,7 @@ struct http_reply api_hls_preload(struct http_request *req)
         return http_reply_json(202, json_pack("{sb ss ss}", "started", 0, "method", "direct_play",
                                               "message", "Direct play needs no pre-warming."));
     }
-    char url[96], id[HLS_ID_LEN + 1];
+    char url[256], id[HLS_ID_LEN + 1];
     struct http_reply parked;
     rc = open_session(req, &f, &plan, &ro, true, id, url, sizeof(url), &parked);
     media_file_release(&f);

@@ -30,6 +30,12 @@ const struct http_route api_routes[] = {
     {"POST", "/api/v1/progress/:id/watched", api_progress_watched, HTTP_USER},
     {"POST", "/api/v1/progress/:id/unwatched", api_progress_unwatched, HTTP_USER},
     {"GET", "/api/v1/events", api_events, HTTP_USER},
+    {"POST", "/api/v1/links/:id", api_link_create, HTTP_USER},
+    /* Signed links let these in by the token in their path (api/links.c). */
+    {"GET", "/s/:link/:id/stream", api_link_stream, HTTP_PUBLIC},
+    {"GET", "/s/:link/hls/:session/master.m3u8", api_link_master, HTTP_PUBLIC},
+    {"GET", "/s/:link/hls/:session/:rendition/index.m3u8", api_link_media, HTTP_PUBLIC},
+    {"GET", "/s/:link/hls/:session/:rendition/:file", api_link_segment, HTTP_PUBLIC},
     /* Public to loopback; elsewhere it needs an administrator (see api/metrics.c). */
     {"GET", "/metrics", api_metrics, HTTP_PUBLIC},
 };

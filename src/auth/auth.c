@@ -1,4 +1,5 @@
 #include "auth/auth.h"
+#include "auth/link.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -50,6 +51,11 @@ struct auth {
     /* Checked against when a username is unknown, so that such a failure takes as long as
      * a wrong password and does not tell which names exist. */
     char dummy_hash[crypto_pwhash_STRBYTES];
+    /* The link keys as the store has them, under link_lock; re-read when a link names one
+     * not here. */
+    pthread_mutex_t link_lock;
+    struct link_key *keys;
+    size_t nkeys;
 };
 
 static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
@@ -82,6 +88,7 @@ int auth_new(struct auth **out, struct store *store, int64_t ttl_s)
     a->ttl_ms = ttl_s * 1000;
     pthread_mutex_init(&a->lock, NULL);
     pthread_rwlock_init(&a->cache_lock, NULL);
+    pthread_mutex_init(&a->link_lock, NULL);
     char random[33];
     randombytes_buf(random, 32);
     random[32] = '\0';
@@ -106,6 +113,9 @@ void auth_free(struct auth *a)
     }
     cache_clear(a);
     pthread_rwlock_destroy(&a->cache_lock);
+    sodium_memzero(a->keys, a->nkeys * sizeof(*a->keys));
+    free(a->keys);
+    pthread_mutex_destroy(&a->link_lock);
     pthread_mutex_destroy(&a->lock);
     free(a);
 }
@@ -313,4 +323,121 @@ int auth_logout(struct auth *a, const char *token)
     }
     pthread_rwlock_unlock(&a->cache_lock);
     return store_token_delete(a->store, stored);
+}
+
+int auth_sign_out_everywhere(struct auth *a, int64_t user_id)
+{
+    int rc = store_user_sign_out(a->store, user_id);
+    pthread_rwlock_wrlock(&a->cache_lock);
+    cache_clear(a);
+    pthread_rwlock_unlock(&a->cache_lock);
+    return rc;
+}
+
+/* A new key signs once the newest is this old; a key is forgotten this long after the
+ * last link it signed expired (until then, such a link is told it expired, not that it is
+ * forged). */
+#define KEY_ROTATE_MS (7 * 86400 * 1000LL)
+#define KEY_KEEP_MS (30 * 86400 * 1000LL)
+
+/* Called with link_lock held. */
+static int reload_keys(struct auth *a)
+{
+    struct link_key *keys;
+    size_t n;
+    int rc = store_link_keys(a->store, &keys, &n);
+    if (rc < 0)
+        return rc;
+    sodium_memzero(a->keys, a->nkeys * sizeof(*a->keys));
+    free(a->keys);
+    a->keys = keys;
+    a->nkeys = n;
+    return 0;
+}
+
+/* The key that signs now, made when there is none or the newest is old; link_lock held. */
+static int signing_key(struct auth *a, int64_t now, struct link_key *out)
+{
+    int rc = a->nkeys ? 0 : reload_keys(a);
+    if (rc == 0 && (!a->nkeys || now - a->keys[a->nkeys - 1].created_at > KEY_ROTATE_MS)) {
+        uint8_t secret[LINK_KEY_BYTES];
+        randombytes_buf(secret, sizeof(secret));
+        int64_t id;
+        rc = store_link_key_add(a->store, secret, now, &id);
+        sodium_memzero(secret, sizeof(secret));
+        if (rc == 0)
+            rc = store_link_keys_prune(a->store, now - KEY_KEEP_MS);
+        if (rc == 0)
+            rc = reload_keys(a);
+        if (rc == 0)
+            LOG(L_INFO, "auth", "link key %lld now signs links", (long long)id);
+    }
+    if (rc == 0 && !a->nkeys)
+        rc = ERR_INTERNAL;
+    if (rc == 0)
+        *out = a->keys[a->nkeys - 1];
+    return rc;
+}
+
+int auth_link_sign(struct auth *a, int64_t user_id, int64_t file_id, int64_t expires_s,
+                   char token[LINK_TOKEN_MAX])
+{
+    int64_t epoch;
+    int rc = store_link_epoch(a->store, user_id, &epoch);
+    if (rc < 0)
+        return rc;
+    struct link_key key;
+    pthread_mutex_lock(&a->link_lock);
+    rc = signing_key(a, clock_wall_ms(), &key);
+    pthread_mutex_unlock(&a->link_lock);
+    if (rc == 0)
+        rc = store_link_key_extend(a->store, key.id, expires_s * 1000);
+    if (rc == 0) {
+        struct link l = {
+            .key_id = key.id, .user = user_id, .file = file_id, .expires_s = expires_s};
+        link_mac(key.secret, &l, epoch, l.mac);
+        link_format(&l, token);
+    }
+    sodium_memzero(&key, sizeof(key));
+    return rc;
+}
+
+/* The secret of key id, re-reading the keys once if it is not known; link_lock held. */
+static bool find_key(struct auth *a, int64_t id, uint8_t secret[LINK_KEY_BYTES])
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < a->nkeys; i++) {
+            if (a->keys[i].id == id) {
+                memcpy(secret, a->keys[i].secret, LINK_KEY_BYTES);
+                return true;
+            }
+        }
+        if (pass == 0 && reload_keys(a) < 0)
+            return false;
+    }
+    return false;
+}
+
+int auth_link_check(struct auth *a, const char *token, size_t len, int64_t *user_id,
+                    int64_t *file_id)
+{
+    struct link l;
+    int64_t epoch;
+    uint8_t secret[LINK_KEY_BYTES], mac[LINK_MAC_BYTES];
+    if (link_parse(token, len, &l) < 0 || store_link_epoch(a->store, l.user, &epoch) < 0)
+        return ERR_BAD_LINK;
+    pthread_mutex_lock(&a->link_lock);
+    bool known = find_key(a, l.key_id, secret);
+    pthread_mutex_unlock(&a->link_lock);
+    if (!known)
+        return ERR_BAD_LINK;
+    link_mac(secret, &l, epoch, mac);
+    sodium_memzero(secret, sizeof(secret));
+    if (!link_mac_equal(mac, l.mac))
+        return ERR_BAD_LINK;
+    if (l.expires_s * 1000 <= clock_wall_ms())
+        return ERR_LINK_EXPIRED;
+    *user_id = l.user;
+    *file_id = l.file;
+    return 0;
 }

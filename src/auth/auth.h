@@ -1,4 +1,5 @@
 #pragma once
+#include "auth/link.h"
 #include "core/compat.h"
 #include "store/store.h"
 #include <stdint.h>
@@ -31,3 +32,18 @@ int auth_login(struct auth *a, const char *username, const char *password, const
 /* The user a token belongs to; ERR_UNAUTHORIZED when it is unknown, malformed or expired. */
 int auth_check(struct auth *a, const char *token, struct user *u) WUR;
 int auth_logout(struct auth *a, const char *token) WUR;
+/* Ends every sign-in of the user and voids every link the user was given. */
+int auth_sign_out_everywhere(struct auth *a, int64_t user_id) WUR;
+
+/*
+ * Links for players that cannot send a header (auth/link.h). auth_link_sign() writes a
+ * token letting user_id play file_id until expires_s (Unix seconds), signed with the
+ * newest key (a new one after a week; old ones verify until their links expire).
+ * auth_link_check() gives the user and file of a token of len bytes: ERR_BAD_LINK when it
+ * is malformed, forged, signed by a key no longer kept, or voided by signing out
+ * everywhere; ERR_LINK_EXPIRED when it was good but its time is up.
+ */
+int auth_link_sign(struct auth *a, int64_t user_id, int64_t file_id, int64_t expires_s,
+                   char token[LINK_TOKEN_MAX]) WUR;
+int auth_link_check(struct auth *a, const char *token, size_t len, int64_t *user_id,
+                    int64_t *file_id) WUR;

@@ -13,12 +13,14 @@
     X(ERR_BAD_CREDENTIALS, "bad_credentials", 401, 0, "Wrong username or password.")               \
     X(ERR_FORBIDDEN, "forbidden", 403, 0, "This needs an administrator.")                          \
     X(ERR_CROSS_SITE, "cross_site", 403, 0, "A request from another site was refused.")            \
+    X(ERR_BAD_LINK, "bad_link", 403, 0, "This link is not valid.")                                 \
     X(ERR_NOT_FOUND, "not_found", 404, 0, "There is nothing here.")                                \
     X(ERR_NO_ROUTE, "no_route", 404, 0, "No such endpoint.")                                       \
     X(ERR_FILE_MISSING, "file_missing", 404, 0, "The media file is no longer on disk.")            \
     X(ERR_METHOD, "method_not_allowed", 405, 0, "This endpoint does not take that method.")        \
     X(ERR_CONFLICT, "conflict", 409, 0, "That already exists.")                                    \
     X(ERR_SCAN_RUNNING, "scan_running", 409, 0, "A library scan is already running.")              \
+    X(ERR_LINK_EXPIRED, "link_expired", 410, 0, "This link has expired; ask for a new one.")       \
     X(ERR_TOO_BIG, "payload_too_large", 413, 0, "The request body is too large.")                  \
     X(ERR_MEDIA_TYPE, "unsupported_media_type", 415, 0, "Send the body as application/json.")      \
     X(ERR_RANGE, "range_not_satisfiable", 416, 0, "The range lies outside the file.")              \

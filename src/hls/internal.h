@@ -68,6 +68,7 @@ struct session {
     char id[HLS_ID_LEN + 1];
     char key[240];
     int64_t user_id;
+    int64_t file_id;
     char device[72];
     char *input;
     char source_codec[32]; /* the video's, and its height: what an encode's speed depends on */

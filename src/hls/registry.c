@@ -172,6 +172,7 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
     int rc = random_hex(s->id, HLS_ID_LEN / 2);
     snprintf(s->key, sizeof(s->key), "%s", key);
     s->user_id = o->user_id;
+    s->file_id = o->file->id;
     snprintf(s->device, sizeof(s->device), "%.64s", o->device ? o->device : "");
     s->input = strdup(o->file->path);
     s->duration = o->file->duration_ms / 1000.0;
@@ -328,6 +329,16 @@ int hls_end(struct hls *h, int64_t user, const char *id)
     struct session *s = find(h, user, id);
     if (s)
         session_end(h, s, "ended by the client");
+    pthread_mutex_unlock(&h->lock);
+    return s ? 0 : ERR_NOT_FOUND;
+}
+
+int hls_session_file(struct hls *h, int64_t user, const char *id, int64_t *file)
+{
+    pthread_mutex_lock(&h->lock);
+    struct session *s = find(h, user, id);
+    if (s)
+        *file = s->file_id;
     pthread_mutex_unlock(&h->lock);
     return s ? 0 : ERR_NOT_FOUND;
 }

@@ -125,6 +125,8 @@ void hls_free(struct hls *h);
 
 /* The session for (user, file, plan), made if there is none; writes its id. */
 int hls_open(struct hls *h, const struct hls_open *o, char id[HLS_ID_LEN + 1]) WUR;
+/* The file a session of user plays; ERR_NOT_FOUND for another user's or none. */
+int hls_session_file(struct hls *h, int64_t user, const char *id, int64_t *file) WUR;
 /* Whether hls_open() would make a session whose copied video needs its keyframes read,
  * which for a file without an index (MPEG-TS) means reading it whole. */
 bool hls_needs_keyframes(struct hls *h, const struct hls_open *o);

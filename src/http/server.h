@@ -32,6 +32,10 @@ struct http_request {
     int64_t user_id;
     char username[64];
     bool admin;
+    /* Set when a signed link let the request in (api/links.c): the one file it may reach,
+     * and what its URLs start with instead of "/api/v1" ("/s/<token>"). */
+    int64_t link_file;
+    char link_base[192];
 
     /* After http_resume(): why, as the caller put it; 0 on the first call. */
     int wake;

@@ -49,6 +49,25 @@ int store_token_put(struct store *s, const uint8_t hash[32], int64_t user_id,
 int store_token_user(struct store *s, const uint8_t hash[32], int64_t now, struct user *u) WUR;
 int store_token_delete(struct store *s, const uint8_t hash[32]) WUR;
 
+/* The keys that sign links (auth/link.h), oldest first; *out is malloc'd. */
+struct link_key {
+    int64_t id;
+    uint8_t secret[32];
+    int64_t created_at;   /* ms */
+    int64_t signed_until; /* ms: the latest expiry of a link it signed */
+};
+int store_link_keys(struct store *s, struct link_key **out, size_t *n) WUR;
+int store_link_key_add(struct store *s, const uint8_t secret[32], int64_t now, int64_t *id) WUR;
+/* Raises a key's signed_until to at least signed_until. */
+int store_link_key_extend(struct store *s, int64_t id, int64_t signed_until) WUR;
+/* Deletes the keys whose links have all expired by now, but never the newest. */
+int store_link_keys_prune(struct store *s, int64_t now) WUR;
+/* The user's link epoch, part of every link's signature. */
+int store_link_epoch(struct store *s, int64_t user_id, int64_t *epoch) WUR;
+/* Signs a user out everywhere: deletes every token and raises the link epoch, so that
+ * every link given out before stops working. */
+int store_user_sign_out(struct store *s, int64_t user_id) WUR;
+
 /* Library folders and files, as a scan sees them. */
 int store_folder_add(struct store *s, const char *path, int64_t *id) WUR;
 /* The stored size and mtime of a file, so a scan can skip files that did not change. */

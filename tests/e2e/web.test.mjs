@@ -210,6 +210,24 @@ test("2. an H.264/AAC MP4 plays directly, and its progress reaches the server", 
   await page.close();
 });
 
+test("2b. the detail page gives a link that plays with no sign-in", async () => {
+  const page = await newPage();
+  await signIn(page);
+  await page.goto(`${base}/`);
+  await page.click(`.card:has-text("Test Pattern")`);
+  await page.click(`button:has-text("Copy link for another player")`);
+  const input = page.locator('input[aria-label="Link for another player"]');
+  await input.waitFor({ state: "visible" });
+  const url = await input.inputValue();
+  assert.match(url, /\/s\/[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+\.[A-Za-z0-9_-]{43}\/[0-9]+\/stream/);
+  assert.match(await page.textContent(".link [role=status]"), /works until/);
+  // Fetched as another player would: no cookie, no header.
+  const r = await fetch(url, { headers: { Range: "bytes=0-1023" } });
+  assert.equal(r.status, 206);
+  assert.equal((await r.arrayBuffer()).byteLength, 1024);
+  await page.close();
+});
+
 test("3. an HEVC/E-AC-3 MKV plays through HLS, seeks to 70 %, and switches quality", async () => {
   const page = await newPage();
   await signIn(page);
