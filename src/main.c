@@ -190,6 +190,19 @@ static int start_domain(struct app *app, const struct config *cfg, long cores)
      * and starting remuxes, and never all the cores. */
     if (workers_new(&app->workers, cores > 1 ? 2 : 1) < 0)
         return -1;
+    snprintf(path, sizeof(path), "%s/prepared", cfg->data);
+    if (storage_fs_new(&app->storage, path) < 0)
+        return -1;
+    struct jobs_config jc = {
+        .store = app->store,
+        .hls = app->hls,
+        .storage = app->storage,
+        .threads = (int)cfg->jobs_threads,
+        .nice = (int)cfg->jobs_nice,
+        .max_bytes = cfg->prepared_max_mb << 20,
+    };
+    if (jobs_new(&app->jobs, &jc) < 0)
+        return -1;
     return events_new(&app->events, (int)cfg->max_event_streams);
 }
 
@@ -289,7 +302,11 @@ int main(int argc, char **argv)
 out:
     /* Parked segment requests are woken first: libmicrohttpd cannot stop with suspended
      * connections. Encoders are reaped and temp folders removed last. */
+    /* Jobs are viewers of HLS sessions of their own: told to stop, woken when their
+     * sessions end, and joined before the sessions are freed. */
+    jobs_stop(app.jobs);
     hls_close(app.hls);
+    jobs_free(app.jobs);
     events_close(app.events);
     /* Work handed to the workers finishes and resumes its requests before the HTTP server
      * stops; what comes after that is refused. */
@@ -301,6 +318,7 @@ out:
     if (app.speeds && speeds_save(app.speeds) < 0)
         LOG(L_WARN, "main", "cannot save the encode speeds");
     speeds_close(app.speeds);
+    storage_free(app.storage);
     scanner_free(app.scanner);
     auth_free(app.auth);
     store_close(app.store);

@@ -3,6 +3,7 @@
 #include "core/config.h"
 #include "hls/session.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
 #include "library/scan.h"
 #include "progress/events.h"
 #include "store/store.h"
@@ -18,6 +19,8 @@ struct app {
     struct events *events;
     struct http_server *server; /* for /metrics */
     struct workers *workers;    /* slow work, off the HTTP threads (api_offload()) */
+    struct storage *storage;    /* where prepared versions live */
+    struct jobs *jobs;          /* the background jobs that make them */
 };
 
 extern const struct http_route api_routes[];

@@ -24,6 +24,14 @@ struct http_reply api_hls_state(struct http_request *req);
 struct http_reply api_hls_end(struct http_request *req);
 struct http_reply api_hls_heartbeat(struct http_request *req);
 struct http_reply api_metrics(struct http_request *req);
+struct http_reply api_prepared_start(struct http_request *req);
+struct http_reply api_prepared_items(struct http_request *req);
+struct http_reply api_prepared_get(struct http_request *req);
+struct http_reply api_prepared_delete(struct http_request *req);
+struct http_reply api_prepared_master(struct http_request *req);
+struct http_reply api_prepared_object(struct http_request *req);
+struct http_reply api_link_prepared_master(struct http_request *req);
+struct http_reply api_link_prepared_object(struct http_request *req);
 struct http_reply api_link_create(struct http_request *req);
 struct http_reply api_link_stream(struct http_request *req);
 struct http_reply api_link_master(struct http_request *req);
@@ -61,3 +69,8 @@ const char *api_json_string(json_t *body, const char *key);
 
 /* What the request's URLs start with: "/api/v1", or a signed link's "/s/<token>". */
 const char *api_base(const struct http_request *req);
+
+/* A prepared version's status as JSON. */
+json_t *api_prepared_json(const struct prepared_view *v);
+/* 0 when file has a prepared version ready to play, else ERR_NOT_FOUND (or an error). */
+int api_prepared_ready(struct app *app, int64_t file);

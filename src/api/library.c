@@ -63,6 +63,7 @@ static json_t *file_json(const struct library_file *f, bool detail)
         (json_int_t)f->p.position_ms, "watched", f->p.watched, "play_count",
         (json_int_t)f->p.play_count, "percent", progress_percent(f->p.position_ms, f->duration_ms),
         "resume_position", progress_resume_s(&v));
+    json_object_set_new(o, "prepared", json_boolean(f->prepared));
     if (detail) {
         json_t *streams = json_array();
         for (size_t i = 0; i < f->nstreams; i++)

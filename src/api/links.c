@@ -121,3 +121,15 @@ struct http_reply api_link_segment(struct http_request *req)
     int rc = enter(req);
     return rc < 0 ? http_reply_error(rc, NULL) : api_hls_segment(req);
 }
+
+struct http_reply api_link_prepared_master(struct http_request *req)
+{
+    int rc = enter(req);
+    return rc < 0 ? http_reply_error(rc, NULL) : api_prepared_master(req);
+}
+
+struct http_reply api_link_prepared_object(struct http_request *req)
+{
+    int rc = enter(req);
+    return rc < 0 ? http_reply_error(rc, NULL) : api_prepared_object(req);
+}

@@ -261,6 +261,64 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
     return o;
 }
 
+/* Whether an HLS play can be served by the file's prepared version: one is ready, and it
+ * is what the client asked for (made for the default browser, with the default audio and
+ * no cap). */
+static bool use_prepared(struct http_request *req, const struct request_options *ro,
+                         const struct plan *plan, int64_t file)
+{
+    const struct play_options *o = &ro->in.o;
+    return plan->method != PLAY_DIRECT && !o->max_bitrate && !o->audio_language[0] &&
+           !ro->in.nclient_errors && api_prepared_ready(req->app, file) == 0;
+}
+
+static void prepared_url(struct http_request *req, int64_t file, char *url, size_t size)
+{
+    snprintf(url, size, "%s/prepared/%lld/master.m3u8", api_base(req), (long long)file);
+}
+
+/* ?prepared=only: the prepared version or, while there is none ready, its status. */
+static struct http_reply prepared_only(struct http_request *req)
+{
+    struct app *app = req->app;
+    int64_t file;
+    struct prepared_view v;
+    if (http_param_id(req, 0, &file) < 0)
+        return http_reply_error(ERR_NOT_FOUND, NULL);
+    int rc = jobs_prepared_view(app->jobs, file, &v);
+    if (rc < 0)
+        return http_reply_error(rc, NULL);
+    char url[256];
+    switch (v.status) {
+    case PREPARED_READY: {
+        prepared_url(req, file, url, sizeof(url));
+        struct http_reply r = http_reply_json(
+            302, json_pack("{ss ss sb}", "method", "prepared", "url", url, "prepared", 1));
+        http_reply_header(&r, "Location", "%s", url);
+        return r;
+    }
+    case PREPARED_QUEUED:
+    case PREPARED_GENERATING: {
+        json_t *o = api_prepared_json(&v);
+        json_object_set_new(o, "retry_after", json_integer(2));
+        struct http_reply r = http_reply_json(202, o);
+        http_reply_header(&r, "Retry-After", "2");
+        return r;
+    }
+    case PREPARED_FAILED:
+        return http_reply_error_with(ERR_ENCODER_FAILED, "Preparing this file failed.",
+                                     api_prepared_json(&v));
+    case PREPARED_STALE:
+        return http_reply_error_with(ERR_NOT_FOUND,
+                                     "The prepared version is older than the file: prepare it "
+                                     "again.",
+                                     api_prepared_json(&v));
+    case PREPARED_NONE:
+        break;
+    }
+    return http_reply_error(ERR_NOT_FOUND, "This file has no prepared version.");
+}
+
 struct http_reply api_playback(struct http_request *req)
 {
     struct app *app = req->app;
@@ -272,8 +330,11 @@ struct http_reply api_playback(struct http_request *req)
     if (rc < 0)
         return failed(rc, why);
     char url[256], id[HLS_ID_LEN + 1];
+    bool prepared = use_prepared(req, &ro, &plan, f.id);
     if (plan.method == PLAY_DIRECT) {
         snprintf(url, sizeof(url), "/api/v1/stream/%lld?static=1", (long long)f.id);
+    } else if (prepared) {
+        prepared_url(req, f.id, url, sizeof(url));
     } else {
         /* Opening costs nothing until a segment is asked for; unplayed, it ends soon. */
         struct http_reply parked;
@@ -288,7 +349,9 @@ struct http_reply api_playback(struct http_request *req)
                         ? progress_resume_s(&progress)
                         : 0;
     json_t *out = decision_json(&f, &plan, &ro, url, resume, hls_hwenc(app->hls));
-    if (plan.method != PLAY_DIRECT)
+    if (prepared)
+        json_object_set_new(out, "prepared", json_true());
+    else if (plan.method != PLAY_DIRECT)
         json_object_set_new(out, "session_id", json_string(id));
     media_file_release(&f);
     return http_reply_json(200, out);
@@ -346,6 +409,9 @@ struct http_reply api_stream(struct http_request *req)
     const char *stat_q = http_query(req, "static");
     if (stat_q && strcmp(stat_q, "1") == 0)
         return serve_static(req);
+    const char *prep = http_query(req, "prepared");
+    if (prep && strcmp(prep, "only") == 0)
+        return prepared_only(req);
 
     /* A native player's range requests: the decision made for its first one stands. */
     char key[512];
@@ -371,6 +437,14 @@ struct http_reply api_stream(struct http_request *req)
         return r;
     }
     char url[256], id[HLS_ID_LEN + 1];
+    if (use_prepared(req, &ro, &plan, f.id)) {
+        prepared_url(req, f.id, url, sizeof(url));
+        media_file_release(&f);
+        struct http_reply r = http_reply_json(
+            302, json_pack("{ss ss sb}", "method", "prepared", "url", url, "prepared", 1));
+        http_reply_header(&r, "Location", "%s", url);
+        return r;
+    }
     struct http_reply parked;
     rc = open_session(req, &f, &plan, &ro, false, id, url, sizeof(url), &parked);
     media_file_release(&f);
@@ -399,6 +473,12 @@ struct http_reply api_hls_preload(struct http_request *req)
         media_file_release(&f);
         return http_reply_json(202, json_pack("{sb ss ss}", "started", 0, "method", "direct_play",
                                               "message", "Direct play needs no pre-warming."));
+    }
+    if (use_prepared(req, &ro, &plan, f.id)) {
+        media_file_release(&f);
+        return http_reply_json(
+            202, json_pack("{sb ss sb ss}", "started", 0, "method", play_method_name(plan.method),
+                           "prepared", 1, "message", "A prepared version needs no pre-warming."));
     }
     char url[256], id[HLS_ID_LEN + 1];
     struct http_reply parked;

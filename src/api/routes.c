@@ -30,12 +30,20 @@ const struct http_route api_routes[] = {
     {"POST", "/api/v1/progress/:id/watched", api_progress_watched, HTTP_USER},
     {"POST", "/api/v1/progress/:id/unwatched", api_progress_unwatched, HTTP_USER},
     {"GET", "/api/v1/events", api_events, HTTP_USER},
+    {"POST", "/api/v1/prepared/items/:id", api_prepared_items, HTTP_ADMIN},
+    {"POST", "/api/v1/prepared/:id", api_prepared_start, HTTP_ADMIN},
+    {"GET", "/api/v1/prepared/:id", api_prepared_get, HTTP_USER},
+    {"DELETE", "/api/v1/prepared/:id", api_prepared_delete, HTTP_ADMIN},
+    {"GET", "/api/v1/prepared/:id/master.m3u8", api_prepared_master, HTTP_USER},
+    {"GET", "/api/v1/prepared/:id/:rendition/:file", api_prepared_object, HTTP_USER},
     {"POST", "/api/v1/links/:id", api_link_create, HTTP_USER},
     /* Signed links let these in by the token in their path (api/links.c). */
     {"GET", "/s/:link/:id/stream", api_link_stream, HTTP_PUBLIC},
     {"GET", "/s/:link/hls/:session/master.m3u8", api_link_master, HTTP_PUBLIC},
     {"GET", "/s/:link/hls/:session/:rendition/index.m3u8", api_link_media, HTTP_PUBLIC},
     {"GET", "/s/:link/hls/:session/:rendition/:file", api_link_segment, HTTP_PUBLIC},
+    {"GET", "/s/:link/prepared/:id/master.m3u8", api_link_prepared_master, HTTP_PUBLIC},
+    {"GET", "/s/:link/prepared/:id/:rendition/:file", api_link_prepared_object, HTTP_PUBLIC},
     /* Public to loopback; elsewhere it needs an administrator (see api/metrics.c). */
     {"GET", "/metrics", api_metrics, HTTP_PUBLIC},
 };

@@ -87,6 +87,12 @@ static const struct setting settings[] = {
      "seconds between SIGTERM and SIGKILL for an encoder"},
     {"hls-temp-max-mb", T_INT, F(hls_temp_max_mb), "10240", 16, 10485760,
      "MiB of HLS temp files before old ones are evicted"},
+    {"jobs-threads", T_INT, F(jobs_threads), "1", 1, 8,
+     "background jobs (prepared versions) run at once"},
+    {"jobs-nice", T_INT, F(jobs_nice), "10", 0, 19,
+     "the niceness of background jobs' encoders: viewers' encoders come first"},
+    {"prepared-max-mb", T_INT, F(prepared_max_mb), "51200", 0, 1073741824,
+     "MiB of prepared versions before the least recently played are evicted (0: no cap)"},
 };
 
 static void list_clear(struct strlist *l)

@@ -48,6 +48,9 @@ struct config {
     long long hls_throttle;
     long long hls_calibrate;
     long long hls_temp_max_mb;
+    long long jobs_threads;
+    long long jobs_nice;
+    long long prepared_max_mb;
 };
 
 enum { CONFIG_HELP = 1 };

@@ -1,4 +1,5 @@
 #pragma once
+#include "core/files.h"
 #include "hls/encoder.h"
 #include "hls/grid.h"
 #include "hls/hwenc.h"
@@ -86,6 +87,7 @@ struct session {
     int64_t created_ms, active_ms;
     int64_t start_ms;
     bool prewarm, used, ended;
+    int nice;     /* its encoders' niceness */
     int dying;    /* encoders of an ended session not yet reaped */
     int encoding; /* its renditions' running encoders */
     UT_hash_handle hh_id, hh_key;
@@ -147,5 +149,4 @@ bool made_in_parts(const struct rendition *r, size_t seg);
 /* Wakes the requests sent part by part, which then find whether their run goes on. */
 void wake_parts(struct rendition *r);
 void chunk_path(const struct rendition *r, uint32_t c, char *out, size_t size);
-void rm_tree(const char *dir);
 void observe(int64_t *hist, int64_t *count, double *sum, double seconds);

@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -168,6 +169,9 @@ int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
         hls_argv_free(argv);
         return rc;
     }
+    /* Background work (a prepared version) yields the CPU to viewers. */
+    if (r->s->nice && setpriority(PRIO_PROCESS, e->pid, r->s->nice) < 0)
+        LOG(L_WARN, "hls", "cannot lower encoder %d's priority: %s", (int)e->pid, strerror(errno));
     hls_argv_free(r->argv);
     r->argv = argv;
     watch_encoder(h, e);

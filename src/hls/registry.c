@@ -4,6 +4,7 @@
  */
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "core/process.h"
 #include "core/random.h"
@@ -12,7 +13,6 @@
 #include "hls/playlist.h"
 #include "library/keyframes.h"
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,20 +20,6 @@
 #include <unistd.h>
 
 const double hls_buckets[9] = {0.05, 0.1, 0.25, 0.5, 1, 1.5, 2.5, 5, 10};
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-void rm_tree(const char *dir)
-{
-    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 void observe(int64_t *hist, int64_t *count, double *sum, double seconds)
 {
@@ -181,6 +167,7 @@ static int session_new(struct hls *h, const struct hls_open *o, const char *key,
     s->fmp4 = o->fmp4;
     s->start_ms = o->start_ms;
     s->prewarm = o->prewarm;
+    s->nice = o->nice;
     s->created_ms = s->active_ms = clock_mono_ms();
     const struct media_stream *v = media_file_stream(o->file, o->plan->video.index);
     const struct media_stream *a = media_file_stream(o->file, o->plan->audio.index);

@@ -55,6 +55,7 @@ struct hls_open {
     bool fmp4;
     int64_t start_ms;
     bool prewarm;
+    int nice; /* the encoders' niceness: above 0 for background work */
     /* The copied video's keyframes (keyframes_read()), read beforehand off the HTTP
      * threads when hls_needs_keyframes() said so; hls_open() frees them. NULL: hls_open()
      * reads them itself if it must. */

@@ -68,6 +68,47 @@ int store_link_epoch(struct store *s, int64_t user_id, int64_t *epoch) WUR;
  * every link given out before stops working. */
 int store_user_sign_out(struct store *s, int64_t user_id) WUR;
 
+/* Background jobs (src/jobs/): one per kind ("prepare", …) and file. */
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED };
+struct job {
+    int64_t id, file_id;
+    char kind[16];
+    enum job_state state;
+    double progress; /* 0 to 1 */
+    char error[1024];
+    int attempts;
+    int64_t queued_at, started_at, finished_at; /* ms; 0 for not yet */
+};
+const char *job_state_name(enum job_state s);
+/* Queues kind for file_id: a new job, or a done or failed one again (its error cleared).
+ * One queued or running already stays as it is. */
+int store_job_queue(struct store *s, const char *kind, int64_t file_id, int64_t now) WUR;
+/* Takes the job queued first, marking it running: ERR_NOT_FOUND when none is queued. */
+int store_job_claim(struct store *s, int64_t now, struct job *out) WUR;
+int store_job_progress(struct store *s, int64_t id, double progress) WUR;
+/* Ends a running job: done, or failed with error. */
+int store_job_finish(struct store *s, int64_t id, const char *error, int64_t now) WUR;
+int store_job_get(struct store *s, const char *kind, int64_t file_id, struct job *out) WUR;
+int store_job_delete(struct store *s, const char *kind, int64_t file_id) WUR;
+/* Queues again every job left running by a server that stopped or crashed; *n says how
+ * many. */
+int store_jobs_requeue(struct store *s, int *n) WUR;
+
+/* Prepared versions: HLS made once, kept in storage under key. */
+struct prepared {
+    int64_t file_id;
+    char key[64];
+    int64_t size;                      /* bytes in storage */
+    int64_t source_size, source_mtime; /* the file's when it was made */
+    int64_t generated_at, played_at;   /* ms */
+};
+int store_prepared_put(struct store *s, const struct prepared *p) WUR;
+int store_prepared_get(struct store *s, int64_t file_id, struct prepared *out) WUR;
+int store_prepared_delete(struct store *s, int64_t file_id) WUR;
+int store_prepared_played(struct store *s, int64_t file_id, int64_t now) WUR;
+/* Every prepared version, least recently played first; *out is malloc'd. */
+int store_prepared_list(struct store *s, struct prepared **out, size_t *n) WUR;
+
 /* Library folders and files, as a scan sees them. */
 int store_folder_add(struct store *s, const char *path, int64_t *id) WUR;
 /* The stored size and mtime of a file, so a scan can skip files that did not change. */
@@ -126,6 +167,7 @@ struct library_file {
     char *error;                           /* why probing failed, or NULL */
     char video_codec[32], audio_codec[32]; /* the first video and the default audio; "" */
     int width, height;                     /* 0 without video */
+    bool prepared;                         /* a prepared version was made (it may be stale) */
     struct store_progress p;
     struct media_stream *streams; /* only for store_library_item() */
     size_t nstreams;

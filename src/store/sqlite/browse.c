@@ -120,6 +120,7 @@ static int read_file(sqlite3_stmt *st, struct library_file *f)
     snprintf(f->audio_codec, sizeof(f->audio_codec), "%s", db_text(st, 12));
     f->width = sqlite3_column_int(st, 13);
     f->height = sqlite3_column_int(st, 14);
+    f->prepared = sqlite3_column_int(st, 15);
     return failed || !f->name ? -ENOMEM : 0;
 }
 
@@ -138,7 +139,8 @@ static int read_files(struct store *s, int64_t user, bool detail, struct node *n
                 " (SELECT width FROM media_streams WHERE file_id = f.id AND type = 'video'"
                 "  ORDER BY idx LIMIT 1),"
                 " (SELECT height FROM media_streams WHERE file_id = f.id AND type = 'video'"
-                "  ORDER BY idx LIMIT 1)"
+                "  ORDER BY idx LIMIT 1),"
+                " EXISTS (SELECT 1 FROM prepared WHERE file_id = f.id)"
                 " FROM media_files f LEFT JOIN playback_progress p"
                 " ON p.file_id = f.id AND p.user_id = ?1"
                 " WHERE f.missing = 0 AND f.item_id IS NOT NULL ORDER BY f.path",

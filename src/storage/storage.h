@@ -1,0 +1,30 @@
+#pragma once
+#include "core/compat.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Where prepared versions live: one interface over a local folder (the default) and, in
+ * time, S3-compatible object storage. An object has a key, a relative path such as
+ * "7/720p/3.m4s". Objects are written whole or not at all, so a reader never sees half of
+ * one; a version's playlists are written after its segments, so a half-made version is
+ * never listed.
+ */
+struct storage;
+
+/* Objects as files under root, made if missing. */
+int storage_fs_new(struct storage **out, const char *root) WUR;
+void storage_free(struct storage *st);
+
+/* Stores the local file at path as key; the file is gone afterwards (moved or copied and
+ * deleted). */
+int storage_put_file(struct storage *st, const char *key, const char *path) WUR;
+int storage_put(struct storage *st, const char *key, const void *data, size_t len) WUR;
+/* Deletes every object whose key starts with prefix ("7/"). */
+int storage_delete(struct storage *st, const char *prefix) WUR;
+/* A local path for key that Reel serves itself (the folder backend), with its size:
+ * ERR_NOT_FOUND when there is no such object. */
+int storage_local_path(struct storage *st, const char *key, char *out, size_t size,
+                       int64_t *bytes) WUR;
+/* A folder for files on their way into storage (made when needed). */
+const char *storage_scratch(const struct storage *st);
