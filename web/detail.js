@@ -62,9 +62,10 @@ export async function renderDetail(id) {
   onLeave(() => document.removeEventListener("reel-progress", onProgress));
 
   // HLS plays start faster when the encoder is already running: pre-warm, and end the
-  // session if the user leaves without playing. Direct play needs nothing.
+  // session if the user leaves without playing. Direct play and a prepared version need
+  // nothing.
   const warm = { played: false, session: null };
-  if (plan.method !== "direct_play") {
+  if (plan.method !== "direct_play" && !plan.prepared) {
     api(`/api/v1/hls/preload/${file.id}`, {
       method: "POST",
       body: { profile, start: resume, device_id: deviceId() },
@@ -102,10 +103,58 @@ export async function renderDetail(id) {
             : " — this browser plays the file as it is.",
         ),
         el("ul", { class: "facts" }, describeStreams(file)),
+        await preparedVersion(file),
         linkForAnotherPlayer(file),
       ),
     ),
   );
+}
+
+const PREPARED_WORDS = {
+  none: () => "Not prepared for streaming.",
+  queued: () => "Waiting to be prepared…",
+  generating: (v) => `Preparing for streaming: ${Math.round(v.progress)} %`,
+  ready: (v) =>
+    `Prepared for streaming on ${new Date(v.generated_at * 1000).toLocaleDateString()} ` +
+    `(${(v.size / 1048576).toFixed(1)} MB): it starts at once.`,
+  failed: (v) => `Preparing failed: ${v.error}`,
+  stale: () => "Prepared from an older copy of the file: prepare it again.",
+};
+
+// The file's prepared version, followed live while it is made; administrators can ask for
+// one.
+async function preparedVersion(file) {
+  const me = await api("/api/v1/auth/me");
+  const status = el("span", { role: "status", "aria-live": "polite" });
+  let timer;
+  const show = (v) => {
+    status.textContent = PREPARED_WORDS[v.status](v);
+    clearTimeout(timer);
+    if (v.status === "queued" || v.status === "generating") timer = setTimeout(poll, 1000);
+  };
+  const poll = () =>
+    api(`/api/v1/prepared/${file.id}`)
+      .then(show)
+      .catch(() => {});
+  onLeave(() => clearTimeout(timer));
+  const box = el("p", { class: "facts prepared" }, status);
+  if (me.role === "admin")
+    box.prepend(
+      el(
+        "button",
+        {
+          class: "secondary",
+          onclick: () =>
+            api(`/api/v1/prepared/${file.id}`, { method: "POST" })
+              .then(show)
+              .catch((e) => (status.textContent = `Cannot prepare: ${e.message}`)),
+        },
+        "Prepare for streaming",
+      ),
+      " ",
+    );
+  await poll();
+  return box;
 }
 
 // A signed link that VLC, mpv or a TV plays with no sign-in, for a day: copied when the

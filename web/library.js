@@ -49,7 +49,14 @@ function card(item, file, href, sub) {
       "div",
       { class: "meta" },
       el("div", { class: "title" }, item.title),
-      el("div", { class: "sub" }, sub),
+      el(
+        "div",
+        { class: "sub" },
+        sub,
+        file?.prepared
+          ? el("span", { class: "prepared", title: "Prepared for streaming" }, " · ⚡")
+          : null,
+      ),
     ),
   );
   if (file) setProgress(c, file);

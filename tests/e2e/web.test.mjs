@@ -228,6 +228,26 @@ test("2b. the detail page gives a link that plays with no sign-in", async () => 
   await page.close();
 });
 
+test("2c. an administrator prepares a title, which then plays from its prepared version", async () => {
+  const page = await newPage();
+  await signIn(page);
+  await page.goto(`${base}/`);
+  await page.click(`.card:has-text("Studio Tape")`);
+  await page.click(`button:has-text("Prepare for streaming")`);
+  await page.waitForFunction(
+    () => /Prepared for streaming on/.test(document.querySelector(".prepared")?.textContent),
+    null,
+    { timeout: 60000 },
+  );
+  const id = await fileIdOf(page, "Studio Tape");
+  const { body: plan } = await apiAs(page, `/api/v1/playback/${id}`);
+  assert.equal(plan.prepared, true, JSON.stringify(plan));
+  figures.play_prepared = await playFromDetail(page, "Studio Tape");
+  await page.goto(`${base}/`);
+  await page.waitForSelector(`.card:has-text("Studio Tape") .prepared`);
+  await page.close();
+});
+
 test("3. an HEVC/E-AC-3 MKV plays through HLS, seeks to 70 %, and switches quality", async () => {
   const page = await newPage();
   await signIn(page);
