@@ -95,6 +95,13 @@ static int enter(struct http_request *req)
     return 0;
 }
 
+/* The handler next, for a request the link in its path lets in. */
+static struct http_reply through(struct http_request *req, http_handler next)
+{
+    int rc = enter(req);
+    return rc < 0 ? http_reply_error(rc, NULL) : next(req);
+}
+
 struct http_reply api_link_stream(struct http_request *req)
 {
     int rc = enter(req);
@@ -106,30 +113,25 @@ struct http_reply api_link_stream(struct http_request *req)
 
 struct http_reply api_link_master(struct http_request *req)
 {
-    int rc = enter(req);
-    return rc < 0 ? http_reply_error(rc, NULL) : api_hls_master(req);
+    return through(req, api_hls_master);
 }
 
 struct http_reply api_link_media(struct http_request *req)
 {
-    int rc = enter(req);
-    return rc < 0 ? http_reply_error(rc, NULL) : api_hls_media(req);
+    return through(req, api_hls_media);
 }
 
 struct http_reply api_link_segment(struct http_request *req)
 {
-    int rc = enter(req);
-    return rc < 0 ? http_reply_error(rc, NULL) : api_hls_segment(req);
+    return through(req, api_hls_segment);
 }
 
 struct http_reply api_link_prepared_master(struct http_request *req)
 {
-    int rc = enter(req);
-    return rc < 0 ? http_reply_error(rc, NULL) : api_prepared_master(req);
+    return through(req, api_prepared_master);
 }
 
 struct http_reply api_link_prepared_object(struct http_request *req)
 {
-    int rc = enter(req);
-    return rc < 0 ? http_reply_error(rc, NULL) : api_prepared_object(req);
+    return through(req, api_prepared_object);
 }

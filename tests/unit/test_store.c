@@ -220,6 +220,108 @@ static void a_scan_marks_unseen_files_missing(void **state)
     assert_int_equal(store_library_item(f->s, 0, 12345, &item), ERR_NOT_FOUND);
 }
 
+static void jobs_queue_run_and_come_back_after_a_crash(void **state)
+{
+    struct fixture *f = *state;
+    int64_t folder, a, b;
+    assert_int_equal(store_folder_add(f->s, "/lib", &folder), 0);
+    add_file(f->s, folder, "/lib/A (2001).mkv", "A", 0, 0, 1, &a);
+    add_file(f->s, folder, "/lib/B (2002).mkv", "B", 0, 0, 1, &b);
+    assert_int_equal(store_job_queue(f->s, "prepare", a, 10), 0);
+    assert_int_equal(store_job_queue(f->s, "prepare", b, 20), 0);
+    assert_int_equal(store_job_queue(f->s, "prepare", a, 30), 0); /* queued already: kept */
+    struct job j, k;
+    assert_int_equal(store_job_claim(f->s, 40, &j), 0);
+    assert_int_equal(j.file_id, a); /* first queued, first run */
+    assert_int_equal(j.state, JOB_RUNNING);
+    assert_int_equal(j.attempts, 1);
+    assert_int_equal(store_job_progress(f->s, j.id, 0.5), 0);
+    assert_int_equal(store_job_get(f->s, "prepare", a, &k), 0);
+    assert_true(k.progress > 0.49 && k.progress < 0.51);
+    /* A crash leaves it running; the next start queues it again, in its old place. */
+    int n;
+    assert_int_equal(store_jobs_requeue(f->s, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_job_claim(f->s, 50, &j), 0);
+    assert_int_equal(j.file_id, a);
+    assert_int_equal(j.attempts, 2);
+    assert_int_equal(store_job_finish(f->s, j.id, NULL, 60), 0);
+    assert_int_equal(store_job_get(f->s, "prepare", a, &k), 0);
+    assert_int_equal(k.state, JOB_DONE);
+    assert_true(k.progress > 0.99);
+    assert_int_equal(store_job_claim(f->s, 70, &j), 0);
+    assert_int_equal(j.file_id, b);
+    assert_int_equal(store_job_finish(f->s, j.id, "ffmpeg said no", 80), 0);
+    assert_int_equal(store_job_get(f->s, "prepare", b, &k), 0);
+    assert_int_equal(k.state, JOB_FAILED);
+    assert_string_equal(k.error, "ffmpeg said no");
+    assert_int_equal(store_job_claim(f->s, 90, &j), ERR_NOT_FOUND);
+    /* A failed job queued again starts afresh. */
+    assert_int_equal(store_job_queue(f->s, "prepare", b, 100), 0);
+    assert_int_equal(store_job_get(f->s, "prepare", b, &k), 0);
+    assert_int_equal(k.state, JOB_QUEUED);
+    assert_string_equal(k.error, "");
+
+    /* Prepared versions, least recently played first. */
+    struct prepared p = {.file_id = a, .size = 10, .generated_at = 1, .played_at = 500};
+    snprintf(p.key, sizeof(p.key), "a-1");
+    assert_int_equal(store_prepared_put(f->s, &p), 0);
+    p = (struct prepared){.file_id = b, .size = 20, .generated_at = 1, .played_at = 100};
+    snprintf(p.key, sizeof(p.key), "b-1");
+    assert_int_equal(store_prepared_put(f->s, &p), 0);
+    struct prepared *list;
+    size_t count;
+    assert_int_equal(store_prepared_list(f->s, &list, &count), 0);
+    assert_int_equal(count, 2);
+    assert_int_equal(list[0].file_id, b);
+    free(list);
+    assert_int_equal(store_prepared_played(f->s, b, 900), 0);
+    assert_int_equal(store_prepared_list(f->s, &list, &count), 0);
+    assert_int_equal(list[0].file_id, a);
+    free(list);
+    assert_int_equal(store_prepared_delete(f->s, a), 0);
+    assert_int_equal(store_prepared_get(f->s, a, &p), ERR_NOT_FOUND);
+}
+
+static void link_keys_rotate_and_signing_out_voids_links(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t secret[32] = {1, 2, 3};
+    int64_t first, second, epoch;
+    assert_int_equal(store_link_key_add(f->s, secret, 1000, &first), 0);
+    secret[0] = 9;
+    assert_int_equal(store_link_key_add(f->s, secret, 2000, &second), 0);
+    assert_int_equal(store_link_key_extend(f->s, first, 5000), 0);
+    assert_int_equal(store_link_key_extend(f->s, first, 4000), 0); /* never shortened */
+    /* The older key verifies until its last link expired; the newest is always kept. */
+    assert_int_equal(store_link_keys_prune(f->s, 4500), 0);
+    struct link_key *keys;
+    size_t n;
+    assert_int_equal(store_link_keys(f->s, &keys, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(keys[0].signed_until, 5000);
+    assert_int_equal(keys[1].secret[0], 9);
+    free(keys);
+    assert_int_equal(store_link_keys_prune(f->s, 999999), 0);
+    assert_int_equal(store_link_keys(f->s, &keys, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(keys[0].id, second);
+    free(keys);
+
+    int64_t user;
+    assert_int_equal(store_user_create(f->s, "ann", "hash", ROLE_USER, &user), 0);
+    assert_int_equal(store_link_epoch(f->s, user, &epoch), 0);
+    assert_int_equal(epoch, 0);
+    uint8_t token[32] = {7};
+    assert_int_equal(store_token_put(f->s, token, user, clock_wall_ms() + 60000), 0);
+    assert_int_equal(store_user_sign_out(f->s, user), 0);
+    assert_int_equal(store_link_epoch(f->s, user, &epoch), 0);
+    assert_int_equal(epoch, 1);
+    struct user u;
+    assert_int_equal(store_token_user(f->s, token, clock_wall_ms(), &u), ERR_NOT_FOUND);
+    assert_int_equal(store_user_sign_out(f->s, user + 100), ERR_NOT_FOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +331,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(tokens_expire_and_can_be_revoked, setup, teardown),
         cmocka_unit_test_setup_teardown(files_build_the_item_tree, setup, teardown),
         cmocka_unit_test_setup_teardown(a_scan_marks_unseen_files_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(jobs_queue_run_and_come_back_after_a_crash, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(link_keys_rotate_and_signing_out_voids_links, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

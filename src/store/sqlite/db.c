@@ -274,3 +274,19 @@ void store_close(struct store *s)
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
+
+void *db_grow(void *array, size_t *n, size_t *alloc, size_t size)
+{
+    char **a = array;
+    if (*n == *alloc) {
+        size_t more = *alloc ? *alloc * 2 : 16;
+        char *grown = realloc(*a, more * size);
+        if (!grown)
+            return NULL;
+        *a = grown;
+        *alloc = more;
+    }
+    char *slot = *a + (*n)++ * size;
+    memset(slot, 0, size);
+    return slot;
+}

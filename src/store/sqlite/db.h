@@ -60,6 +60,10 @@ void db_done(sqlite3_stmt *st);
 /* Binds, runs a statement that returns no rows, and resets it: 0, ERR_CONFLICT for a
  * constraint, or ERR_INTERNAL. */
 int db_run(struct store *s, const char *sql, const char *types, ...);
+/* Makes room for one more element at the end of *array (of size-byte elements), which
+ * doubles as it grows: the new element, zeroed and counted in *n, or NULL without memory
+ * (the array is kept as it was). */
+void *db_grow(void *array, size_t *n, size_t *alloc, size_t size);
 /* A text column, "" for NULL. */
 const char *db_text(sqlite3_stmt *st, int col);
 /* A text column copied, NULL for NULL; *failed is set when memory runs out. */

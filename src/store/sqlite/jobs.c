@@ -185,16 +185,12 @@ int store_prepared_list(struct store *s, struct prepared **out, size_t *n)
         db_stmt(s, "SELECT " PREPARED_COLUMNS " FROM prepared ORDER BY played_at, file_id", "");
     int rc;
     while ((rc = db_row(s, st, "cannot list prepared versions")) == 0) {
-        if (*n == alloc) {
-            alloc = alloc ? alloc * 2 : 16;
-            struct prepared *grown = realloc(*out, alloc * sizeof(*grown));
-            if (!grown) {
-                rc = -ENOMEM;
-                break;
-            }
-            *out = grown;
+        struct prepared *p = db_grow(out, n, &alloc, sizeof(*p));
+        if (!p) {
+            rc = -ENOMEM;
+            break;
         }
-        fill_prepared(st, &(*out)[(*n)++]);
+        fill_prepared(st, p);
     }
     db_done(st);
     db_unlock(s);

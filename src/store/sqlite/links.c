@@ -17,16 +17,11 @@ int store_link_keys(struct store *s, struct link_key **out, size_t *n)
     while ((rc = db_row(s, st, "cannot read the link keys")) == 0) {
         if (sqlite3_column_bytes(st, 1) != (int)sizeof((*out)->secret))
             continue; /* not one of ours */
-        if (*n == alloc) {
-            alloc = alloc ? alloc * 2 : 4;
-            struct link_key *grown = realloc(*out, alloc * sizeof(*grown));
-            if (!grown) {
-                rc = -ENOMEM;
-                break;
-            }
-            *out = grown;
+        struct link_key *k = db_grow(out, n, &alloc, sizeof(*k));
+        if (!k) {
+            rc = -ENOMEM;
+            break;
         }
-        struct link_key *k = &(*out)[(*n)++];
         k->id = sqlite3_column_int64(st, 0);
         memcpy(k->secret, sqlite3_column_blob(st, 1), sizeof(k->secret));
         k->created_at = sqlite3_column_int64(st, 2);

@@ -133,17 +133,11 @@ static int read_recent(struct store *s, sqlite3_stmt *st, struct store_recent **
     *n = 0;
     int rc;
     while ((rc = db_row(s, st, "cannot read progress")) == 0) {
-        if (*n == alloc) {
-            alloc = alloc ? alloc * 2 : 32;
-            struct store_recent *r = realloc(*out, alloc * sizeof(*r));
-            if (!r) {
-                rc = -ENOMEM;
-                break;
-            }
-            *out = r;
+        struct store_recent *r = db_grow(out, n, &alloc, sizeof(*r));
+        if (!r) {
+            rc = -ENOMEM;
+            break;
         }
-        struct store_recent *r = &(*out)[(*n)++];
-        memset(r, 0, sizeof(*r));
         r->file_id = sqlite3_column_int64(st, 0);
         r->item_id = sqlite3_column_int64(st, 1);
         r->show_id = sqlite3_column_int64(st, 2);

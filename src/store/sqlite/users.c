@@ -86,16 +86,12 @@ int store_users_list(struct store *s, struct user **out, size_t *n)
         db_stmt(s, "SELECT id, username, role, created_at FROM users ORDER BY id", "");
     int rc;
     while ((rc = db_row(s, st, "cannot list users")) == 0) {
-        if (*n == alloc) {
-            alloc = alloc ? alloc * 2 : 16;
-            struct user *grown = realloc(*out, alloc * sizeof(*grown));
-            if (!grown) {
-                rc = -ENOMEM;
-                break;
-            }
-            *out = grown;
+        struct user *u = db_grow(out, n, &alloc, sizeof(*u));
+        if (!u) {
+            rc = -ENOMEM;
+            break;
         }
-        fill_user(st, 0, &(*out)[(*n)++]);
+        fill_user(st, 0, u);
     }
     db_done(st);
     db_unlock(s);
