@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Prepared versions: how long Reel takes to make one, next to plain ffmpeg writing the same
-# HLS (fMP4, 4 s segments) with the same codecs in one run, for a 10-minute H.264/AAC film
-# (copied) and a 2-minute 720p MPEG-2 one (encoded to H.264/AAC with x264 veryfast); then
+# HLS (fMP4, 4 s segments) with the same codecs, for a 10-minute H.264/AAC film (copied) and
+# a 2-minute 720p MPEG-2 one (encoded to H.264/AAC with x264 veryfast, every rendition of
+# the version's ladder: plain ffmpeg runs once per rendition, at its size and bitrate); then
 # the time to a first decoded frame of each through Reel (ffmpeg as the client), from the
-# prepared version next to a new on-demand session. Medians of RUNS runs (default 3).
+# prepared version next to a new on-demand session. Medians of RUNS runs (default 3);
+# KINDS="copy" or "encode" runs one half.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -78,7 +80,7 @@ first_frame() {
     calc "$t1 - $t0"
 }
 
-for kind in copy encode; do
+for kind in ${KINDS:-copy encode}; do
     if [ $kind = copy ]; then
         src=$copy title="Copied Film" args=(-c copy)
     else
@@ -89,7 +91,19 @@ for kind in copy encode; do
     r=() p=()
     for _ in $(seq "$runs"); do
         r+=("$(prepare "$id")")
-        p+=("$(plain "$src" "${args[@]}")")
+        if [ $kind = copy ]; then
+            p+=("$(plain "$src" "${args[@]}")")
+            continue
+        fi
+        # The ladder Reel made: each rendition's size and average bitrate, less the audio's.
+        total=0
+        while read -r w h bw; do
+            t=$(plain "$src" "${args[@]}" -vf "scale=$w:$h" -b:v $((bw - 128000)) \
+                -maxrate $(((bw - 128000) * 12 / 10)) -bufsize $(((bw - 128000) * 2)))
+            total=$(calc "$total + $t")
+        done < <(sed -n 's/.*AVERAGE-BANDWIDTH=\([0-9]*\),RESOLUTION=\([0-9]*\)x\([0-9]*\).*/\2 \3 \1/p' \
+            "$work"/data/prepared/"$id"-*/master.m3u8)
+        p+=("$total")
     done
     mr=$(median "${r[@]}") mp=$(median "${p[@]}")
     echo "make a prepared version ($kind, $(basename "$src")): Reel $mr s, plain ffmpeg $mp s, ratio $(calc "$mr / $mp")"

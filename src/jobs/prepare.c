@@ -156,51 +156,39 @@ static int fetch(struct run *r, const char *rendition, long n, int fd, int64_t *
     }
 }
 
-/* Puts every segment of rendition i into storage under key, then its playlist. */
+/* Puts every segment of rendition i into storage under key, then its playlist. Each is
+ * written into a scratch file of its own, which storage then takes. */
 static int prepare_rendition(struct run *r, const struct hls_state *st, size_t i, const char *key,
                              size_t *done, size_t total, int64_t *bytes, int64_t job_id)
 {
     const struct hls_rendition_state *rs = &st->rend[i];
     const char *name = rs->r.name;
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof(tmp), "%s/%s-XXXXXX", storage_scratch(r->j->cfg.storage), key);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return -errno;
-    unlink(tmp);
     int rc = 0;
     char obj[256], part[PATH_MAX];
     for (long n = st->fmp4 ? -1 : 0; n < (long)rs->segments && rc == 0; n++) {
-        int64_t size;
-        rc = fetch(r, name, n, fd, &size);
-        if (rc != 0)
-            break;
-        /* The segment, copied out of the scratch descriptor into a file storage takes. */
         snprintf(part, sizeof(part), "%s/%s-%s-%ld", storage_scratch(r->j->cfg.storage), key, name,
                  n);
-        int out = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        rc = out < 0 ? -errno : 0;
-        off_t off = 0;
-        while (rc == 0 && off < size) {
-            ssize_t c = copy_file_range(fd, &off, out, NULL, (size_t)(size - off), 0);
-            rc = c < 0 ? -errno : c == 0 ? -EIO : 0;
-        }
-        if (out >= 0 && close(out) < 0 && rc == 0)
+        int fd = open(part, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return -errno;
+        int64_t size = 0;
+        rc = fetch(r, name, n, fd, &size);
+        if (close(fd) < 0 && rc == 0)
             rc = -errno;
+        if (rc != 0) {
+            unlink(part);
+            break;
+        }
         if (n < 0)
             snprintf(obj, sizeof(obj), "%s/%s/init.mp4", key, name);
         else
             snprintf(obj, sizeof(obj), "%s/%s/%ld.%s", key, name, n, st->fmp4 ? "m4s" : "ts");
-        if (rc == 0)
-            rc = storage_put_file(r->j->cfg.storage, obj, part);
-        else
-            unlink(part);
+        rc = storage_put_file(r->j->cfg.storage, obj, part);
         *bytes += size;
         if (rc == 0 && ++*done % 4 == 0 &&
             store_job_progress(r->j->cfg.store, job_id, (double)*done / (double)total) < 0)
             LOG(L_WARN, "jobs", "cannot save the progress of job %lld", (long long)job_id);
     }
-    close(fd);
     char *text = NULL;
     size_t len = 0;
     if (rc == 0)
