@@ -134,13 +134,38 @@ static void forget_segment(struct rendition *r, size_t seg)
     }
 }
 
+/* Every slot is taken and a viewer wants one: a background session (a prepared version
+ * being made) gives up its encoders, and its waiters are told to ask again (they find the
+ * slots taken, and wait). Returns whether one did. */
+static bool preempt_background(struct hls *h)
+{
+    struct session *t, *tmp;
+    HASH_ITER(hh_id, h->by_id, t, tmp)
+    {
+        if (!t->encoding || !t->nice)
+            continue;
+        for (size_t i = 0; i < t->nrend; i++) {
+            struct rendition *o = &t->rend[i];
+            if (!o->enc)
+                continue;
+            monitor_retire(h, o, NULL);
+            wake_all(o, HLS_WAKE_RETRY);
+        }
+        LOG(L_INFO, "hls", "session %.8s, background work, gave its encoder slot to a viewer",
+            t->id);
+        return true;
+    }
+    return false;
+}
+
 int monitor_start_encoder(struct hls *h, struct rendition *r, size_t segment,
                           enum start_reason reason)
 {
     struct session *s = r->s;
     take_slot(h, r);
-    /* The cap counts viewers: one whose session still encodes keeps its slot. */
-    if (!s->encoding && h->viewers >= h->cfg.max_encoders)
+    /* The cap counts viewers: one whose session still encodes keeps its slot. Viewers come
+     * before background work. */
+    if (!s->encoding && h->viewers >= h->cfg.max_encoders && (s->nice || !preempt_background(h)))
         return ERR_ENCODERS_BUSY;
     monitor_retire(h, r, NULL);
     struct hls_job job = {

@@ -21,7 +21,9 @@ static const char *const media[] = {
     NULL,
 };
 
-static const char *const args[] = {"--hls-calibrate", "0", "--prepared-max-mb", "2", NULL};
+/* One encoder slot, which a viewer takes from a prepared version being made. */
+static const char *const args[] = {
+    "--hls-calibrate", "0", "--prepared-max-mb", "2", "--hls-max-encoders", "1", NULL};
 
 struct fixture {
     struct server s;
@@ -290,6 +292,46 @@ static void past_the_cap_the_least_played_goes(void **state)
         settle(fx, all[i]);
 }
 
+static void a_viewer_takes_the_slot_of_a_version_being_made(void **state)
+{
+    struct fixture *fx = *state;
+    start(fx, fx->slow);
+    struct response r;
+    bool generating = false;
+    for (int i = 0; i < 600 && !generating; i++) {
+        generating = strcmp(status_of(fx, fx->slow, &r), "generating") == 0;
+        response_free(&r);
+        if (!generating)
+            usleep(20000);
+    }
+    assert_true(generating);
+    /* The one slot is the job's; a viewer's transcode gets it at once, not a 503. */
+    char path[160];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?max_bitrate=300000&device_id=viewer",
+             fx->hevc);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    const char *url = json_string_value(json_object_get(r.json, "url"));
+    char base[128];
+    snprintf(base, sizeof(base), "%.*s", (int)(strrchr(url, '/') - url), url);
+    json_t *rungs = json_object_get(r.json, "renditions");
+    const char *rung = json_string_value(
+        json_object_get(json_array_get(rungs, json_array_size(rungs) - 1), "name"));
+    snprintf(path, sizeof(path), "%s/%s/init.mp4", base, rung);
+    response_free(&r);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    response_free(&r);
+    /* The job waits for the slot and finishes. */
+    snprintf(path, sizeof(path), "%s", base);
+    http(&fx->s, "DELETE", path, fx->token, NULL, NULL, &r);
+    response_free(&r);
+    assert_string_equal(settle(fx, fx->slow), "ready");
+    char grep[256];
+    snprintf(grep, sizeof(grep), "grep -q 'gave its encoder slot to a viewer' '%s'", fx->s.log);
+    assert_int_equal(system(grep), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +340,7 @@ int main(void)
         cmocka_unit_test(a_crash_mid_way_makes_it_anew),
         cmocka_unit_test(a_changed_source_makes_it_stale),
         cmocka_unit_test(past_the_cap_the_least_played_goes),
+        cmocka_unit_test(a_viewer_takes_the_slot_of_a_version_being_made),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
