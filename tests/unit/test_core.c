@@ -196,9 +196,11 @@ static void one_client_leaves_a_thread_to_the_others(void **state)
     assert_int_equal(workers_run(w, "10.0.0.1", job, "*a1 "), 0);
     assert_int_equal(workers_run(w, "10.0.0.1", job, "*a2 "), 0);
     assert_int_equal(workers_run(w, "10.0.0.2", job, "b1 "), 0);
-    WAIT_UNTIL(strstr(order, "b1 "));
+    /* b1 runs while a1 holds its thread, and a2 never starts meanwhile. */
+    WAIT_UNTIL(strstr(order, "b1 ") && started == 2);
+    usleep(50000);
     pthread_mutex_lock(&gate_lock);
-    assert_int_equal(started, 2); /* a1 and b1; a2 waits for a1 */
+    assert_int_equal(started, 2);
     pthread_mutex_unlock(&gate_lock);
     open_gate();
     workers_free(w);
