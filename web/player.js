@@ -34,7 +34,12 @@ export class Player {
     this.overlay = el("div", { class: "overlay", "aria-live": "polite" });
     this.build(root);
     this.onKey = (e) => this.key(e);
-    this.onHide = () => this.beacon();
+    // A tab closed or left: the position is saved and the encoder freed now, not at the
+    // session's idle timeout. A page kept in the back-forward cache keeps its session.
+    this.onHide = (e) => {
+      this.beacon();
+      if (!e.persisted) this.endSession();
+    };
     document.addEventListener("keydown", this.onKey);
     window.addEventListener("pagehide", this.onHide);
   }
@@ -546,7 +551,12 @@ export class Player {
     document.removeEventListener("keydown", this.onKey);
     window.removeEventListener("pagehide", this.onHide);
     this.teardown();
+    this.endSession();
+  }
+
+  endSession() {
     if (this.session)
       fetch(`/api/v1/hls/${this.session}`, { method: "DELETE", keepalive: true }).catch(() => {});
+    this.session = null;
   }
 }
