@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "jobs/internal.h"
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,33 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* Deletes what storage holds that no prepared version names: the half-made version of a
+ * job that a crash cut short (made anew under another key), or one whose file left the
+ * library. */
+static void sweep(const struct jobs_config *cfg)
+{
+    char **keys;
+    size_t n;
+    struct prepared *list;
+    size_t np;
+    if (storage_prefixes(cfg->storage, &keys, &n) < 0)
+        return;
+    if (store_prepared_list(cfg->store, &list, &np) < 0) {
+        np = SIZE_MAX; /* keep everything */
+        list = NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool named = np == SIZE_MAX;
+        for (size_t k = 0; !named && k < np; k++)
+            named = strcmp(list[k].key, keys[i]) == 0;
+        if (!named && storage_delete(cfg->storage, keys[i]) == 0)
+            LOG(L_INFO, "jobs", "deleted '%s' from storage: no prepared version is it", keys[i]);
+        free(keys[i]);
+    }
+    free(keys);
+    free(list);
+}
+
 int jobs_new(struct jobs **out, const struct jobs_config *cfg)
 {
     struct jobs *j = calloc(1, sizeof(*j));
@@ -66,6 +94,7 @@ int jobs_new(struct jobs **out, const struct jobs_config *cfg)
     }
     if (n)
         LOG(L_INFO, "jobs", "%d job(s) cut short by the last stop are queued again", n);
+    sweep(cfg);
     int threads = cfg->threads < 1 ? 1 : cfg->threads > 8 ? 8 : cfg->threads;
     for (; j->nthreads < threads; j->nthreads++) {
         int rc = pthread_create(&j->threads[j->nthreads], NULL, work, j);

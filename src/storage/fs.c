@@ -3,6 +3,7 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "storage/storage.h"
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -38,6 +39,39 @@ static int path_of(const struct storage *st, const char *key, char *out, size_t 
     return snprintf(out, size, "%s/%s", st->root, key) < (int)size ? 0 : -ENAMETOOLONG;
 }
 
+int storage_prefixes(struct storage *st, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    DIR *d = opendir(st->root);
+    if (!d)
+        return -errno;
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue; /* ".", "..", and the scratch folder */
+        char **grown = realloc(*out, (*n + 1) * sizeof(*grown));
+        if (!grown || !(grown[*n] = strdup(e->d_name))) {
+            if (grown)
+                *out = grown;
+            rc = -ENOMEM;
+            break;
+        }
+        *out = grown;
+        ++*n;
+    }
+    closedir(d);
+    if (rc < 0) {
+        for (size_t i = 0; i < *n; i++)
+            free((*out)[i]);
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 int storage_fs_new(struct storage **out, const char *root)
 {
     struct storage *st = calloc(1, sizeof(*st));
@@ -45,6 +79,8 @@ int storage_fs_new(struct storage **out, const char *root)
         return -ENOMEM;
     snprintf(st->root, sizeof(st->root), "%s", root);
     snprintf(st->scratch, sizeof(st->scratch), "%s/.scratch", root);
+    /* What a stopped server left on its way into storage is of no use. */
+    rm_tree(st->scratch);
     if ((mkdir(root, 0700) < 0 && errno != EEXIST) ||
         (mkdir(st->scratch, 0700) < 0 && errno != EEXIST)) {
         int e = errno;

@@ -26,5 +26,8 @@ int storage_delete(struct storage *st, const char *prefix) WUR;
  * ERR_NOT_FOUND when there is no such object. */
 int storage_local_path(struct storage *st, const char *key, char *out, size_t size,
                        int64_t *bytes) WUR;
+/* The first part of every key there is (a version's "7-1a2b…"), each once; *out and its
+ * strings are malloc'd. */
+int storage_prefixes(struct storage *st, char ***out, size_t *n) WUR;
 /* A folder for files on their way into storage (made when needed). */
 const char *storage_scratch(const struct storage *st);

@@ -224,6 +224,13 @@ static void a_crash_mid_way_makes_it_anew(void **state)
     snprintf(grep, sizeof(grep), "grep -q 'cut short by the last stop are queued again' '%s'",
              fx->s.log);
     assert_int_equal(system(grep), 0);
+    /* What the killed job had made went at the restart; only the new version is kept. */
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd),
+             "test $(ls -d '%s/prepared/%d-'* | wc -l) -eq 1 && "
+             "grep -q \"deleted '%d-.*' from storage\" '%s'",
+             fx->s.data, fx->slow, fx->slow, fx->s.log);
+    assert_int_equal(system(cmd), 0);
 }
 
 static void a_changed_source_makes_it_stale(void **state)
