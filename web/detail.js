@@ -212,10 +212,28 @@ function renderUnplayable(item, file, why) {
   );
 }
 
-function renderShow(item) {
+// An administrator can have every episode of a show (or a season) prepared at once.
+async function prepareAll(item) {
+  const me = await api("/api/v1/auth/me");
+  if (me.role !== "admin") return null;
+  const status = el("span", { role: "status", "aria-live": "polite" });
+  const ask = () =>
+    api(`/api/v1/prepared/items/${item.id}`, { method: "POST" })
+      .then((r) => (status.textContent = ` ${r.queued} episode(s) queued to be prepared.`))
+      .catch((e) => (status.textContent = ` Cannot prepare: ${e.message}`));
+  return el(
+    "p",
+    { class: "facts prepared" },
+    el("button", { class: "secondary", onclick: ask }, "Prepare every episode for streaming"),
+    status,
+  );
+}
+
+async function renderShow(item) {
   const seasons = item.kind === "show" ? item.seasons : [item];
   main.replaceChildren(
     el("h1", {}, item.title),
+    await prepareAll(item),
     ...seasons
       .map((s) => [
         el("h2", {}, s.title),

@@ -248,6 +248,27 @@ test("2c. an administrator prepares a title, which then plays from its prepared 
   await page.close();
 });
 
+test("2d. an administrator prepares every episode of a show at once", async () => {
+  const page = await newPage();
+  await signIn(page);
+  await page.goto(`${base}/`);
+  await page.click(`.card:has-text("Demo Show")`);
+  await page.click(`button:has-text("Prepare every episode for streaming")`);
+  await page.waitForFunction(() =>
+    /\d+ episode\(s\) queued/.test(document.querySelector(".prepared [role=status]")?.textContent),
+  );
+  const { body } = await apiAs(page, "/api/v1/library/items");
+  const show = body.shows.find((s) => s.title === "Demo Show");
+  const { body: tree } = await apiAs(page, `/api/v1/library/items/${show.id}`);
+  const files = tree.seasons.flatMap((s) => s.episodes.map((e) => e.files[0].id));
+  assert.ok(files.length >= 2);
+  for (const id of files) {
+    const { body: v } = await apiAs(page, `/api/v1/prepared/${id}`);
+    assert.notEqual(v.status, "none", `episode file ${id}`);
+  }
+  await page.close();
+});
+
 test("3. an HEVC/E-AC-3 MKV plays through HLS, seeks to 70 %, and switches quality", async () => {
   const page = await newPage();
   await signIn(page);
