@@ -70,6 +70,9 @@ const char *api_json_string(json_t *body, const char *key);
 /* What the request's URLs start with: "/api/v1", or a signed link's "/s/<token>". */
 const char *api_base(const struct http_request *req);
 
+/* The file the route's first parameter names: ERR_NOT_FOUND when it is not in the
+ * library. */
+int api_file_id(struct http_request *req, int64_t *file) WUR;
 /* A prepared version's status as JSON. */
 json_t *api_prepared_json(const struct prepared_view *v);
 /* 0 when file has a prepared version ready to play, else ERR_NOT_FOUND (or an error). */

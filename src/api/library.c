@@ -3,10 +3,9 @@
 #include "http/file.h"
 #include "library/poster.h"
 #include "progress/progress.h"
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* JSON views of the library tree. Unknown values are null. */
 static json_t *int_or_null(int64_t v, int64_t none)
@@ -171,6 +170,16 @@ struct http_reply api_scan_start(struct http_request *req)
     return http_reply_json(202, status_json(&st));
 }
 
+int api_file_id(struct http_request *req, int64_t *file)
+{
+    struct app *app = req->app;
+    char *path = NULL;
+    if (http_param_id(req, 0, file) < 0 || store_file_path(app->store, *file, &path) < 0)
+        return ERR_NOT_FOUND;
+    free(path);
+    return 0;
+}
+
 struct http_reply api_poster(struct http_request *req)
 {
     struct app *app = req->app;
@@ -180,12 +189,9 @@ struct http_reply api_poster(struct http_request *req)
     char dir[4096 + 16], path[4200];
     snprintf(dir, sizeof(dir), "%s/posters", app->cfg->data);
     poster_path(dir, id, path, sizeof(path));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd;
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        if (fd >= 0)
-            close(fd);
+    if (http_file_open(path, &fd, &st) < 0)
         return http_reply_error(ERR_NOT_FOUND, "This file has no poster (yet).");
-    }
     return http_reply_file(fd, &st, "image/jpeg", "private, max-age=86400");
 }

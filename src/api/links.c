@@ -24,10 +24,8 @@ struct http_reply api_link_create(struct http_request *req)
 {
     struct app *app = req->app;
     int64_t file;
-    char *path = NULL;
-    if (http_param_id(req, 0, &file) < 0 || store_file_path(app->store, file, &path) < 0)
+    if (api_file_id(req, &file) < 0)
         return http_reply_error(ERR_NOT_FOUND, "There is no such file.");
-    free(path);
     json_t *body = NULL;
     char why[256];
     int64_t expires_in = LINK_DEFAULT_S;

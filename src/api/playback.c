@@ -8,12 +8,10 @@
 #include "playback/decide.h"
 #include "progress/progress.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 atomic_uint_fast64_t api_direct_bytes;
 
@@ -361,15 +359,11 @@ struct http_reply api_playback(struct http_request *req)
  * since is served as it is now, its headers coming from fstat. */
 static struct http_reply serve(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd;
     struct stat st;
-    if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
-        close(fd);
-        fd = -1;
-        errno = ENOENT;
-    }
-    if (fd < 0)
-        return http_reply_error(errno == ENOENT ? ERR_FILE_MISSING : -errno, NULL);
+    int rc = http_file_open(path, &fd, &st);
+    if (rc < 0)
+        return http_reply_error(rc == -ENOENT ? ERR_FILE_MISSING : rc, NULL);
     struct http_reply r = http_reply_file(fd, &st, http_mime_type(path), "private, no-cache");
     r.sent = &api_direct_bytes;
     return r;

@@ -9,12 +9,9 @@
 #include "core/log.h"
 #include "http/file.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 static const char playlist_type[] = "application/vnd.apple.mpegurl";
 
@@ -32,16 +29,6 @@ json_t *api_prepared_json(const struct prepared_view *v)
     return o;
 }
 
-static int file_of(struct http_request *req, int64_t *file)
-{
-    struct app *app = req->app;
-    char *path = NULL;
-    if (http_param_id(req, 0, file) < 0 || store_file_path(app->store, *file, &path) < 0)
-        return ERR_NOT_FOUND;
-    free(path);
-    return 0;
-}
-
 static struct http_reply view(struct app *app, int64_t file, int status)
 {
     struct prepared_view v;
@@ -57,7 +44,7 @@ struct http_reply api_prepared_start(struct http_request *req)
 {
     struct app *app = req->app;
     int64_t file;
-    if (file_of(req, &file) < 0)
+    if (api_file_id(req, &file) < 0)
         return http_reply_error(ERR_NOT_FOUND, "There is no such file.");
     int rc = store_job_queue(app->store, "prepare", file, clock_wall_ms());
     if (rc < 0)
@@ -116,7 +103,7 @@ struct http_reply api_prepared_items(struct http_request *req)
 struct http_reply api_prepared_get(struct http_request *req)
 {
     int64_t file;
-    if (file_of(req, &file) < 0)
+    if (api_file_id(req, &file) < 0)
         return http_reply_error(ERR_NOT_FOUND, "There is no such file.");
     return view(req->app, file, 200);
 }
@@ -125,7 +112,7 @@ struct http_reply api_prepared_delete(struct http_request *req)
 {
     struct app *app = req->app;
     int64_t file;
-    if (file_of(req, &file) < 0)
+    if (api_file_id(req, &file) < 0)
         return http_reply_error(ERR_NOT_FOUND, "There is no such file.");
     struct prepared_view v;
     int rc = jobs_prepared_view(app->jobs, file, &v);
@@ -156,18 +143,12 @@ static struct http_reply serve(struct http_request *req, int64_t file, const cha
     if (store_prepared_get(app->store, file, &p) < 0)
         return http_reply_error(ERR_NOT_FOUND, "This file has no prepared version.");
     char key[256], path[4096];
-    int64_t bytes;
     snprintf(key, sizeof(key), "%s/%s", p.key, rel);
-    int rc = storage_local_path(app->storage, key, path, sizeof(path), &bytes);
-    if (rc < 0)
-        return http_reply_error(ERR_NOT_FOUND, "There is no such part of this version.");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd;
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        if (fd >= 0)
-            close(fd);
+    if (storage_local_path(app->storage, key, path, sizeof(path)) < 0 ||
+        http_file_open(path, &fd, &st) < 0)
         return http_reply_error(ERR_NOT_FOUND, "There is no such part of this version.");
-    }
     bool playlist = strstr(rel, ".m3u8") != NULL;
     if (strcmp(rel, "master.m3u8") == 0 &&
         store_prepared_played(app->store, file, clock_wall_ms()) < 0)

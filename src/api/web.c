@@ -2,13 +2,11 @@
 #include "core/error.h"
 #include "http/file.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /*
  * The web app: files under the web folder, with index.html for "/" and for any path
@@ -30,13 +28,10 @@ struct http_reply api_web(struct http_request *req)
     if (!realpath(want, real) || strncmp(real, root, strlen(root)) != 0 ||
         real[strlen(root)] != '/')
         return http_reply_error(ERR_NO_ROUTE, NULL);
-    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    int fd;
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        if (fd >= 0)
-            close(fd);
+    if (http_file_open(real, &fd, &st) < 0)
         return http_reply_error(ERR_NO_ROUTE, NULL);
-    }
     /* Revalidated each time (a 304 when unchanged), so a new version shows at once. */
     return http_reply_file(fd, &st, http_mime_type(real), "no-cache");
 }

@@ -8,8 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+int http_file_open(const char *path, int *fd, struct stat *st)
+{
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return -errno;
+    int rc = fstat(*fd, st) < 0 ? -errno : S_ISREG(st->st_mode) ? 0 : -ENOENT;
+    if (rc < 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    return rc;
+}
 
 const char *http_mime_type(const char *path)
 {

@@ -134,15 +134,9 @@ int storage_delete(struct storage *st, const char *prefix)
     return rc;
 }
 
-int storage_local_path(struct storage *st, const char *key, char *out, size_t size, int64_t *bytes)
+int storage_local_path(struct storage *st, const char *key, char *out, size_t size)
 {
-    int rc = path_of(st, key, out, size);
-    struct stat sb;
-    if (rc == 0 && (stat(out, &sb) < 0 || !S_ISREG(sb.st_mode)))
-        rc = ERR_NOT_FOUND;
-    if (rc == 0)
-        *bytes = sb.st_size;
-    return rc;
+    return path_of(st, key, out, size);
 }
 
 const char *storage_scratch(const struct storage *st)

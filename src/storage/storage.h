@@ -22,10 +22,9 @@ int storage_put_file(struct storage *st, const char *key, const char *path) WUR;
 int storage_put(struct storage *st, const char *key, const void *data, size_t len) WUR;
 /* Deletes every object whose key starts with prefix ("7/"). */
 int storage_delete(struct storage *st, const char *prefix) WUR;
-/* A local path for key that Reel serves itself (the folder backend), with its size:
- * ERR_NOT_FOUND when there is no such object. */
-int storage_local_path(struct storage *st, const char *key, char *out, size_t size,
-                       int64_t *bytes) WUR;
+/* The local path of key, for Reel to serve itself (the folder backend); whether the object
+ * is there, opening it tells. ERR_BAD_REQUEST for a key that is not one. */
+int storage_local_path(struct storage *st, const char *key, char *out, size_t size) WUR;
 /* The first part of every key there is (a version's "7-1a2b…"), each once; *out and its
  * strings are malloc'd. */
 int storage_prefixes(struct storage *st, char ***out, size_t *n) WUR;
