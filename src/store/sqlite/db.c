@@ -275,18 +275,35 @@ void store_close(struct store *s)
     free(s);
 }
 
-void *db_grow(void *array, size_t *n, size_t *alloc, size_t size)
+int db_rows(struct store *s, sqlite3_stmt *st, const char *what, void *out, size_t *n, size_t size,
+            bool (*fill)(sqlite3_stmt *st, void *elem))
 {
-    char **a = array;
-    if (*n == *alloc) {
-        size_t more = *alloc ? *alloc * 2 : 16;
-        char *grown = realloc(*a, more * size);
-        if (!grown)
-            return NULL;
-        *a = grown;
-        *alloc = more;
+    char **array = out;
+    *array = NULL;
+    *n = 0;
+    size_t alloc = 0;
+    int rc;
+    while ((rc = db_row(s, st, what)) == 0) {
+        if (*n == alloc) {
+            size_t more = alloc ? alloc * 2 : 16;
+            char *grown = realloc(*array, more * size);
+            if (!grown) {
+                rc = -ENOMEM;
+                break;
+            }
+            *array = grown;
+            alloc = more;
+        }
+        char *elem = *array + *n * size;
+        memset(elem, 0, size);
+        if (fill(st, elem))
+            ++*n;
     }
-    char *slot = *a + (*n)++ * size;
-    memset(slot, 0, size);
-    return slot;
+    db_done(st);
+    if (rc == ERR_NOT_FOUND)
+        return 0;
+    free(*array);
+    *array = NULL;
+    *n = 0;
+    return rc;
 }

@@ -60,10 +60,11 @@ void db_done(sqlite3_stmt *st);
 /* Binds, runs a statement that returns no rows, and resets it: 0, ERR_CONFLICT for a
  * constraint, or ERR_INTERNAL. */
 int db_run(struct store *s, const char *sql, const char *types, ...);
-/* Makes room for one more element at the end of *array (of size-byte elements), which
- * doubles as it grows: the new element, zeroed and counted in *n, or NULL without memory
- * (the array is kept as it was). */
-void *db_grow(void *array, size_t *n, size_t *alloc, size_t size);
+/* Reads every row of st into a new array *out of size-byte elements, each zeroed and then
+ * filled by fill(st, elem), which returns false to leave its row out. 0 (also for no
+ * rows), or an error (what names the failure) with *out NULL and *n 0. Gives st back. */
+int db_rows(struct store *s, sqlite3_stmt *st, const char *what, void *out, size_t *n, size_t size,
+            bool (*fill)(sqlite3_stmt *st, void *elem)) WUR;
 /* A text column, "" for NULL. */
 const char *db_text(sqlite3_stmt *st, int col);
 /* A text column copied, NULL for NULL; *failed is set when memory runs out. */

@@ -175,29 +175,18 @@ int store_prepared_played(struct store *s, int64_t file_id, int64_t now)
     return rc;
 }
 
+static bool prepared_row(sqlite3_stmt *st, void *p)
+{
+    fill_prepared(st, p);
+    return true;
+}
+
 int store_prepared_list(struct store *s, struct prepared **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    size_t alloc = 0;
     db_lock(s);
     sqlite3_stmt *st =
         db_stmt(s, "SELECT " PREPARED_COLUMNS " FROM prepared ORDER BY played_at, file_id", "");
-    int rc;
-    while ((rc = db_row(s, st, "cannot list prepared versions")) == 0) {
-        struct prepared *p = db_grow(out, n, &alloc, sizeof(*p));
-        if (!p) {
-            rc = -ENOMEM;
-            break;
-        }
-        fill_prepared(st, p);
-    }
-    db_done(st);
+    int rc = db_rows(s, st, "cannot list prepared versions", out, n, sizeof(**out), prepared_row);
     db_unlock(s);
-    if (rc == ERR_NOT_FOUND)
-        return 0;
-    free(*out);
-    *out = NULL;
-    *n = 0;
     return rc;
 }

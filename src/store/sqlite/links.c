@@ -5,35 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A row of id, secret, created_at, signed_until; one whose secret is not 32 bytes is not
+ * one of ours. */
+static bool key_row(sqlite3_stmt *st, void *elem)
+{
+    struct link_key *k = elem;
+    if (sqlite3_column_bytes(st, 1) != (int)sizeof(k->secret))
+        return false;
+    k->id = sqlite3_column_int64(st, 0);
+    memcpy(k->secret, sqlite3_column_blob(st, 1), sizeof(k->secret));
+    k->created_at = sqlite3_column_int64(st, 2);
+    k->signed_until = sqlite3_column_int64(st, 3);
+    return true;
+}
+
 int store_link_keys(struct store *s, struct link_key **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    size_t alloc = 0;
     db_lock(s);
     sqlite3_stmt *st =
         db_stmt(s, "SELECT id, secret, created_at, signed_until FROM link_keys ORDER BY id", "");
-    int rc;
-    while ((rc = db_row(s, st, "cannot read the link keys")) == 0) {
-        if (sqlite3_column_bytes(st, 1) != (int)sizeof((*out)->secret))
-            continue; /* not one of ours */
-        struct link_key *k = db_grow(out, n, &alloc, sizeof(*k));
-        if (!k) {
-            rc = -ENOMEM;
-            break;
-        }
-        k->id = sqlite3_column_int64(st, 0);
-        memcpy(k->secret, sqlite3_column_blob(st, 1), sizeof(k->secret));
-        k->created_at = sqlite3_column_int64(st, 2);
-        k->signed_until = sqlite3_column_int64(st, 3);
-    }
-    db_done(st);
+    int rc = db_rows(s, st, "cannot read the link keys", out, n, sizeof(**out), key_row);
     db_unlock(s);
-    if (rc == ERR_NOT_FOUND)
-        return 0;
-    free(*out);
-    *out = NULL;
-    *n = 0;
     return rc;
 }
 

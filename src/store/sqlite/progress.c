@@ -124,37 +124,20 @@ int store_progress_delete(struct store *s, int64_t user, int64_t file)
     return rc;
 }
 
-/* Reads rows of (file, item, show, titles, season, episode, duration, progress…) into a
- * growing array. */
-static int read_recent(struct store *s, sqlite3_stmt *st, struct store_recent **out, size_t *n)
+/* A row of (file, item, show, titles, season, episode, duration, progress…). */
+static bool recent_row(sqlite3_stmt *st, void *elem)
 {
-    size_t alloc = 0;
-    *out = NULL;
-    *n = 0;
-    int rc;
-    while ((rc = db_row(s, st, "cannot read progress")) == 0) {
-        struct store_recent *r = db_grow(out, n, &alloc, sizeof(*r));
-        if (!r) {
-            rc = -ENOMEM;
-            break;
-        }
-        r->file_id = sqlite3_column_int64(st, 0);
-        r->item_id = sqlite3_column_int64(st, 1);
-        r->show_id = sqlite3_column_int64(st, 2);
-        snprintf(r->title, sizeof(r->title), "%s", db_text(st, 3));
-        snprintf(r->show_title, sizeof(r->show_title), "%s", db_text(st, 4));
-        r->season = sqlite3_column_int(st, 5);
-        r->episode = sqlite3_column_int(st, 6);
-        r->duration_ms = sqlite3_column_int64(st, 7);
-        read_progress(st, 8, &r->p);
-    }
-    db_done(st);
-    if (rc == ERR_NOT_FOUND)
-        return 0;
-    free(*out);
-    *out = NULL;
-    *n = 0;
-    return rc;
+    struct store_recent *r = elem;
+    r->file_id = sqlite3_column_int64(st, 0);
+    r->item_id = sqlite3_column_int64(st, 1);
+    r->show_id = sqlite3_column_int64(st, 2);
+    snprintf(r->title, sizeof(r->title), "%s", db_text(st, 3));
+    snprintf(r->show_title, sizeof(r->show_title), "%s", db_text(st, 4));
+    r->season = sqlite3_column_int(st, 5);
+    r->episode = sqlite3_column_int(st, 6);
+    r->duration_ms = sqlite3_column_int64(st, 7);
+    read_progress(st, 8, &r->p);
+    return true;
 }
 
 int store_progress_recent(struct store *s, int64_t user, size_t limit, struct store_recent **out,
@@ -172,7 +155,7 @@ int store_progress_recent(struct store *s, int64_t user, size_t limit, struct st
         " LEFT JOIN media_items sh ON sh.id = se.parent_id"
         " WHERE p.user_id = ?1 ORDER BY p.updated_at DESC LIMIT ?2",
         "ii", user, (int64_t)limit);
-    int rc = st ? read_recent(s, st, out, n) : ERR_INTERNAL;
+    int rc = db_rows(s, st, "cannot read progress", out, n, sizeof(**out), recent_row);
     db_unlock(s);
     return rc;
 }
@@ -193,7 +176,7 @@ int store_show_episodes(struct store *s, int64_t user, int64_t show_id, struct s
                 " LEFT JOIN playback_progress p ON p.file_id = f.id AND p.user_id = ?2"
                 " WHERE sh.id = ?1 GROUP BY e.id ORDER BY e.season, e.episode",
                 "ii", show_id, user);
-    int rc = st ? read_recent(s, st, out, n) : ERR_INTERNAL;
+    int rc = db_rows(s, st, "cannot read progress", out, n, sizeof(**out), recent_row);
     db_unlock(s);
     return rc;
 }

@@ -76,30 +76,19 @@ int store_user_count(struct store *s, int64_t *count)
     return rc;
 }
 
+static bool user_row(sqlite3_stmt *st, void *u)
+{
+    fill_user(st, 0, u);
+    return true;
+}
+
 int store_users_list(struct store *s, struct user **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    size_t alloc = 0;
     db_lock(s);
     sqlite3_stmt *st =
         db_stmt(s, "SELECT id, username, role, created_at FROM users ORDER BY id", "");
-    int rc;
-    while ((rc = db_row(s, st, "cannot list users")) == 0) {
-        struct user *u = db_grow(out, n, &alloc, sizeof(*u));
-        if (!u) {
-            rc = -ENOMEM;
-            break;
-        }
-        fill_user(st, 0, u);
-    }
-    db_done(st);
+    int rc = db_rows(s, st, "cannot list users", out, n, sizeof(**out), user_row);
     db_unlock(s);
-    if (rc == ERR_NOT_FOUND)
-        return 0;
-    free(*out);
-    *out = NULL;
-    *n = 0;
     return rc;
 }
 
