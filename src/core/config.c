@@ -286,18 +286,15 @@ static int apply_line(struct config *cfg, const char *line, size_t n, unsigned c
     if (!value)
         return -ENOMEM;
     size_t idx = (size_t)(s - settings);
+    /* Where, before what set() says of a bad value: "reel.conf:3: threads: ...". */
     size_t mark = err->len;
+    complain(err, "%s:%zu: ", source, lineno);
     int rc = set(cfg, s, value, seen[idx] ? MORE_FLAG : FIRST_FLAG, err);
     seen[idx] = 1;
     free(value);
-    if (rc == -EINVAL && err->len > mark) {
-        /* Say where: "reel.conf:3: threads: ..." */
-        char *what = strdup(err->ptr + mark);
+    if (rc != -EINVAL && err->len >= mark) {
         err->len = mark;
         err->ptr[mark] = '\0';
-        if (what)
-            complain(err, "%s:%zu: %s", source, lineno, what);
-        free(what);
     }
     return rc;
 }
