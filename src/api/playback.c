@@ -275,6 +275,17 @@ static void prepared_url(struct http_request *req, int64_t file, char *url, size
     snprintf(url, size, "%s/prepared/%lld/master.m3u8", api_base(req), (long long)file);
 }
 
+/* 302 to file's prepared version. */
+static struct http_reply to_prepared(struct http_request *req, int64_t file)
+{
+    char url[256];
+    prepared_url(req, file, url, sizeof(url));
+    struct http_reply r = http_reply_json(
+        302, json_pack("{ss ss sb}", "method", "prepared", "url", url, "prepared", 1));
+    http_reply_header(&r, "Location", "%s", url);
+    return r;
+}
+
 /* ?prepared=only: the prepared version or, while there is none ready, its status. */
 static struct http_reply prepared_only(struct http_request *req)
 {
@@ -286,15 +297,9 @@ static struct http_reply prepared_only(struct http_request *req)
     int rc = jobs_prepared_view(app->jobs, file, &v);
     if (rc < 0)
         return http_reply_error(rc, NULL);
-    char url[256];
     switch (v.status) {
-    case PREPARED_READY: {
-        prepared_url(req, file, url, sizeof(url));
-        struct http_reply r = http_reply_json(
-            302, json_pack("{ss ss sb}", "method", "prepared", "url", url, "prepared", 1));
-        http_reply_header(&r, "Location", "%s", url);
-        return r;
-    }
+    case PREPARED_READY:
+        return to_prepared(req, file);
     case PREPARED_QUEUED:
     case PREPARED_GENERATING: {
         json_t *o = api_prepared_json(&v);
@@ -432,12 +437,9 @@ struct http_reply api_stream(struct http_request *req)
     }
     char url[256], id[HLS_ID_LEN + 1];
     if (use_prepared(req, &ro, &plan, f.id)) {
-        prepared_url(req, f.id, url, sizeof(url));
+        int64_t file = f.id;
         media_file_release(&f);
-        struct http_reply r = http_reply_json(
-            302, json_pack("{ss ss sb}", "method", "prepared", "url", url, "prepared", 1));
-        http_reply_header(&r, "Location", "%s", url);
-        return r;
+        return to_prepared(req, file);
     }
     struct http_reply parked;
     rc = open_session(req, &f, &plan, &ro, false, id, url, sizeof(url), &parked);
