@@ -3,7 +3,15 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["web/vendor/**", "node_modules/**", "build*/**", "test-artifacts/**"] },
+  {
+    ignores: [
+      "web/vendor/**",
+      "node_modules/**",
+      "build*/**",
+      "test-artifacts/**",
+      "debian/reel/**",
+    ],
+  },
   js.configs.recommended,
   {
     files: ["web/**/*.js"],

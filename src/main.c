@@ -6,6 +6,7 @@
 #include "hls/hwenc.h"
 #include "hls/session.h"
 #include "hls/speeds.h"
+#include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -191,8 +192,20 @@ static int start_domain(struct app *app, const struct config *cfg, long cores)
     if (workers_new(&app->workers, cores > 1 ? 2 : 1) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s/prepared", cfg->data);
-    if (storage_fs_new(&app->storage, path) < 0)
+    if (*cfg->s3_endpoint) {
+        struct storage_s3 s3 = {.endpoint = cfg->s3_endpoint,
+                                .region = cfg->s3_region,
+                                .bucket = cfg->s3_bucket,
+                                .access_key = cfg->s3_access_key,
+                                .secret_key = cfg->s3_secret_key,
+                                .path_style = (int)cfg->s3_path_style};
+        char scratch[sizeof(path) + 16];
+        snprintf(scratch, sizeof(scratch), "%s/.scratch", path);
+        if (storage_s3_new(&app->storage, &s3, scratch) < 0)
+            return -1;
+    } else if (storage_fs_new(&app->storage, path) < 0) {
         return -1;
+    }
     struct jobs_config jc = {
         .store = app->store,
         .hls = app->hls,
@@ -217,6 +230,7 @@ static int start_http(struct app *app, const struct config *cfg, long cores)
         .request_timeout_s = (unsigned)cfg->request_timeout,
         .per_address_limit = (unsigned)cfg->max_connections_per_address,
         .trusted_proxies = cfg->trusted_proxies,
+        .media_origin = storage_origin(app->storage),
         .routes = api_routes,
         .nroutes = api_nroutes,
         .authenticate = api_authenticate,
@@ -275,6 +289,12 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
+    /* Before any thread: libcurl (the object store's client) sets itself up once. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        LOG(L_ERROR, "main", "cannot set up libcurl");
+        config_release(&cfg);
+        return 1;
+    }
 
     struct app app = {.cfg = &cfg};
     int exit_code = 1;
@@ -323,5 +343,6 @@ out:
     auth_free(app.auth);
     store_close(app.store);
     config_release(&cfg);
+    curl_global_cleanup();
     return exit_code;
 }

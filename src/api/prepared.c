@@ -10,6 +10,7 @@
 #include "http/file.h"
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -132,11 +133,48 @@ int api_prepared_ready(struct app *app, int64_t file)
     return rc < 0 ? rc : v.status == PREPARED_READY ? 0 : ERR_NOT_FOUND;
 }
 
+/* A playlist read from an object store, on a worker: the HTTP threads never wait on it. */
+struct fetch {
+    struct storage *storage;
+    char key[256];
+    char *text;
+    size_t len;
+    int rc;
+};
+
+static void fetch_object(void *arg)
+{
+    struct fetch *f = arg;
+    f->rc = storage_get(f->storage, f->key, &f->text, &f->len);
+}
+
+static void free_fetch(void *arg)
+{
+    struct fetch *f = arg;
+    free(f->text);
+    free(f);
+}
+
+static struct http_reply fetched(struct fetch *f)
+{
+    if (f->rc == ERR_NOT_FOUND)
+        return http_reply_error(ERR_NOT_FOUND, "There is no such part of this version.");
+    if (f->rc < 0)
+        return http_reply_error(f->rc, NULL);
+    struct http_reply r = http_reply_text(200, playlist_type, f->text, f->len);
+    f->text = NULL;
+    r.cache = "private, no-cache";
+    return r;
+}
+
 /* Sends one object of file's version: rel is its path inside ("master.m3u8",
- * "720p/3.m4s"). */
+ * "720p/3.m4s"). From a folder, Reel sends it; from an object store, Reel sends the
+ * playlists and sends players to the store for the segments, through presigned URLs. */
 static struct http_reply serve(struct http_request *req, int64_t file, const char *rel)
 {
     struct app *app = req->app;
+    if (req->resumed && req->state)
+        return fetched(req->state);
     struct prepared p;
     if (req->link_file && req->link_file != file)
         return http_reply_error(ERR_BAD_LINK, NULL);
@@ -144,15 +182,33 @@ static struct http_reply serve(struct http_request *req, int64_t file, const cha
         return http_reply_error(ERR_NOT_FOUND, "This file has no prepared version.");
     char key[256], path[4096];
     snprintf(key, sizeof(key), "%s/%s", p.key, rel);
-    int fd;
-    struct stat st;
-    if (storage_local_path(app->storage, key, path, sizeof(path)) < 0 ||
-        http_file_open(path, &fd, &st) < 0)
-        return http_reply_error(ERR_NOT_FOUND, "There is no such part of this version.");
     bool playlist = strstr(rel, ".m3u8") != NULL;
     if (strcmp(rel, "master.m3u8") == 0 &&
         store_prepared_played(app->store, file, clock_wall_ms()) < 0)
         LOG(L_WARN, "prepared", "cannot record that file %lld was played", (long long)file);
+    int rc = storage_local_path(app->storage, key, path, sizeof(path));
+    if (rc == -ENOTSUP && playlist) {
+        struct fetch *f = calloc(1, sizeof(*f));
+        if (!f)
+            return http_reply_error(-ENOMEM, NULL);
+        f->storage = app->storage;
+        f->rc = ERR_UNAVAILABLE; /* until read */
+        snprintf(f->key, sizeof(f->key), "%s", key);
+        return api_offload(req, fetch_object, f, free_fetch);
+    }
+    if (rc == -ENOTSUP) {
+        rc = storage_url(app->storage, key, (long)app->cfg->s3_url_ttl, path, sizeof(path));
+        if (rc < 0)
+            return http_reply_error(rc, NULL);
+        struct http_reply r = http_reply_empty(302);
+        http_reply_header(&r, "Location", "%s", path);
+        r.cache = "private, no-cache";
+        return r;
+    }
+    int fd;
+    struct stat st;
+    if (rc < 0 || http_file_open(path, &fd, &st) < 0)
+        return http_reply_error(ERR_NOT_FOUND, "There is no such part of this version.");
     /* A version never changes under its key: its parts can be cached for good. */
     return http_reply_file(fd, &st, playlist ? playlist_type : http_mime_type(path),
                            playlist ? "private, no-cache" : "private, max-age=31536000, immutable");

@@ -93,6 +93,18 @@ static const struct setting settings[] = {
      "the niceness of background jobs' encoders: viewers' encoders come first"},
     {"prepared-max-mb", T_INT, F(prepared_max_mb), "51200", 0, 1073741824,
      "MiB of prepared versions before the least recently played are evicted (0: no cap)"},
+    {"s3-endpoint", T_STRING, F(s3_endpoint), "", 0, 0,
+     "an S3-compatible store's URL: prepared versions go to its bucket (default: a folder "
+     "under the data folder)"},
+    {"s3-region", T_STRING, F(s3_region), "us-east-1", 0, 0, "the store's region"},
+    {"s3-bucket", T_STRING, F(s3_bucket), "", 0, 0, "the bucket for prepared versions"},
+    {"s3-access-key", T_STRING, F(s3_access_key), "", 0, 0, "the store's access key id"},
+    {"s3-secret-key", T_STRING, F(s3_secret_key), "", 0, 0,
+     "the store's secret key (better in the settings file or the environment than a flag)"},
+    {"s3-path-style", T_INT, F(s3_path_style), "1", 0, 1,
+     "1: URLs are endpoint/bucket/key (MinIO, Garage, Ceph); 0: bucket.endpoint/key (AWS)"},
+    {"s3-url-ttl", T_INT, F(s3_url_ttl), "3600", 1, 604800,
+     "seconds a presigned segment URL stays valid"},
 };
 
 static void list_clear(struct strlist *l)

@@ -51,6 +51,13 @@ struct config {
     long long jobs_threads;
     long long jobs_nice;
     long long prepared_max_mb;
+    char *s3_endpoint;
+    char *s3_region;
+    char *s3_bucket;
+    char *s3_access_key;
+    char *s3_secret_key;
+    long long s3_path_style;
+    long long s3_url_ttl;
 };
 
 enum { CONFIG_HELP = 1 };

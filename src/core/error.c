@@ -1,6 +1,7 @@
 #include "core/error.h"
 #include "core/compat.h"
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 struct entry {
@@ -64,4 +65,10 @@ int err_retry_after(int err)
 const char *err_message(int err)
 {
     return find(err)->message;
+}
+
+const char *err_str(int err)
+{
+    bool ours = err > ERR__BASE && err < ERR__BASE + 1 + (int)ARRAY_LEN(table);
+    return ours ? find(err)->message : strerror(-err);
 }

@@ -30,6 +30,8 @@
       "Too many event streams are open for this user; close one.")                                 \
     X(ERR_INTERNAL, "internal", 500, 0, "Something went wrong on the server.")                     \
     X(ERR_ENCODER_FAILED, "encoder_failed", 502, 0, "The encoder failed on this file.")            \
+    X(ERR_STORAGE, "storage_failed", 502, 2,                                                       \
+      "The object store did not answer; try again shortly.")                                       \
     X(ERR_ENCODERS_BUSY, "encoders_busy", 503, 5, "Every encoder is busy; try again shortly.")     \
     X(ERR_UNAVAILABLE, "unavailable", 503, 1, "The server is busy; try again shortly.")            \
     X(ERR_SEGMENT_TIMEOUT, "segment_timeout", 504, 0, "The segment took too long to make.")        \
@@ -48,3 +50,5 @@ const char *err_name(int err);
 unsigned err_status(int err);
 int err_retry_after(int err);
 const char *err_message(int err);
+/* For a log line: the message of one of ours, strerror() of a -errno. */
+const char *err_str(int err);

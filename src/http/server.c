@@ -37,6 +37,7 @@ struct http_server {
     size_t ntrusted;
     atomic_ulong next_id;
     atomic_uint_fast64_t by_class[6];
+    char csp[1024]; /* the Content-Security-Policy of every response */
 };
 
 /* A connection, from its start: a request head and body that take longer than the request
@@ -275,15 +276,12 @@ static struct MHD_Response *make_response(struct ctx *c, struct http_reply *r)
     MHD_add_response_header(resp, "X-Request-Id", id);
     /* Nothing is taken for another type than it says, framed by another site, or told
      * where it came from; the web app runs only its own scripts (hls.js's worker and
-     * Media Source come as blob: URLs), and styles only from its sheet or its scripts. */
+     * Media Source come as blob: URLs), and styles only from its sheet or its scripts;
+     * media comes from Reel or the object store it names (http_server_start()). */
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
-    MHD_add_response_header(resp, "Content-Security-Policy",
-                            "default-src 'self'; script-src 'self'; style-src 'self'; "
-                            "img-src 'self' data: blob:; media-src 'self' blob:; "
-                            "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
-                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(resp, "Content-Security-Policy", c->server->csp);
     return resp;
 }
 
@@ -684,6 +682,13 @@ int http_server_start(struct http_server **out, const struct http_config *cfg)
     if (!s)
         return -ENOMEM;
     s->cfg = *cfg;
+    const char *media = cfg->media_origin ? cfg->media_origin : "";
+    snprintf(s->csp, sizeof(s->csp),
+             "default-src 'self'; script-src 'self'; style-src 'self'; "
+             "img-src 'self' data: blob:; media-src 'self' blob:%s%s; "
+             "worker-src 'self' blob:; connect-src 'self'%s%s; object-src 'none'; "
+             "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+             *media ? " " : "", media, *media ? " " : "", media);
     start_watching(s);
     for (const char *p = cfg->trusted_proxies; p && *p;) {
         size_t n = strcspn(p, ",");

@@ -68,6 +68,8 @@ struct http_config {
     /* Addresses of reverse proxies, comma-separated: from these only, the client's address
      * is taken from X-Forwarded-For. NULL or "" for none. */
     const char *trusted_proxies;
+    /* Another origin the web app fetches media from (an object store's), or NULL. */
+    const char *media_origin;
     const struct http_route *routes;
     size_t nroutes;
     /* Fills req->user_id and req->admin, or returns a negative error (ERR_UNAUTHORIZED). */

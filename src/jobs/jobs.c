@@ -52,6 +52,15 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* Whether name is a version's key, "<file id>-<16 hex digits>": what else a bucket holds is
+ * not Reel's to delete. */
+static bool version_key(const char *name)
+{
+    size_t digits = strspn(name, "0123456789");
+    return digits > 0 && name[digits] == '-' &&
+           strspn(name + digits + 1, "0123456789abcdef") == 16 && !name[digits + 17];
+}
+
 /* Deletes what storage holds that no prepared version names: the half-made version of a
  * job that a crash cut short (made anew under another key), or one whose file left the
  * library. */
@@ -68,7 +77,7 @@ static void sweep(const struct jobs_config *cfg)
         list = NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        bool named = np == SIZE_MAX;
+        bool named = np == SIZE_MAX || !version_key(keys[i]);
         for (size_t k = 0; !named && k < np; k++)
             named = strcmp(list[k].key, keys[i]) == 0;
         if (!named && storage_delete(cfg->storage, keys[i]) == 0)

@@ -1,103 +1,28 @@
 /* The folder backend: an object is the file root/key. */
 #include "core/error.h"
 #include "core/files.h"
-#include "core/log.h"
-#include "storage/storage.h"
+#include "storage/internal.h"
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
-#include <stdbool.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct storage {
+struct fs {
+    struct storage base;
     char root[PATH_MAX];
-    char scratch[PATH_MAX + 16];
 };
 
-/* A key is a relative path of plain names: no "..", no empty part, no leading '/'. */
-static bool key_ok(const char *key)
+static int path_of(struct storage *st, const char *key, char *out, size_t size)
 {
-    if (!*key || *key == '/')
-        return false;
-    for (const char *p = key; *p;) {
-        size_t n = strcspn(p, "/");
-        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-            return false;
-        p += n + (p[n] == '/');
-    }
-    return true;
+    const struct fs *fs = (const struct fs *)st;
+    return snprintf(out, size, "%s/%s", fs->root, key) < (int)size ? 0 : -ENAMETOOLONG;
 }
 
-static int path_of(const struct storage *st, const char *key, char *out, size_t size)
-{
-    if (!key_ok(key))
-        return ERR_BAD_REQUEST;
-    return snprintf(out, size, "%s/%s", st->root, key) < (int)size ? 0 : -ENAMETOOLONG;
-}
-
-int storage_prefixes(struct storage *st, char ***out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    DIR *d = opendir(st->root);
-    if (!d)
-        return -errno;
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue; /* ".", "..", and the scratch folder */
-        char **grown = realloc(*out, (*n + 1) * sizeof(*grown));
-        if (!grown || !(grown[*n] = strdup(e->d_name))) {
-            if (grown)
-                *out = grown;
-            rc = -ENOMEM;
-            break;
-        }
-        *out = grown;
-        ++*n;
-    }
-    closedir(d);
-    if (rc < 0) {
-        for (size_t i = 0; i < *n; i++)
-            free((*out)[i]);
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
-}
-
-int storage_fs_new(struct storage **out, const char *root)
-{
-    struct storage *st = calloc(1, sizeof(*st));
-    if (!st)
-        return -ENOMEM;
-    snprintf(st->root, sizeof(st->root), "%s", root);
-    snprintf(st->scratch, sizeof(st->scratch), "%s/.scratch", root);
-    /* What a stopped server left on its way into storage is of no use. */
-    rm_tree(st->scratch);
-    if ((mkdir(root, 0700) < 0 && errno != EEXIST) ||
-        (mkdir(st->scratch, 0700) < 0 && errno != EEXIST)) {
-        int e = errno;
-        LOG(L_ERROR, "storage", "cannot make '%s': %s", st->scratch, strerror(e));
-        free(st);
-        return -e;
-    }
-    *out = st;
-    return 0;
-}
-
-void storage_free(struct storage *st)
-{
-    free(st);
-}
-
-int storage_put_file(struct storage *st, const char *key, const char *path)
+static int fs_put_file(struct storage *st, const char *key, const char *path)
 {
     char dst[PATH_MAX + 64];
     int rc = path_of(st, key, dst, sizeof(dst));
@@ -105,27 +30,55 @@ int storage_put_file(struct storage *st, const char *key, const char *path)
         rc = mkdir_parents(dst);
     if (rc == 0 && rename(path, dst) < 0)
         rc = -errno;
-    if (rc < 0) {
-        LOG(L_ERROR, "storage", "cannot store '%s' as '%s': %s", path, key, strerror(-rc));
-        unlink(path);
-    }
     return rc;
 }
 
-int storage_put(struct storage *st, const char *key, const void *data, size_t len)
+static int fs_put(struct storage *st, const char *key, const void *data, size_t len)
 {
     char dst[PATH_MAX + 64];
     int rc = path_of(st, key, dst, sizeof(dst));
     if (rc == 0)
         rc = mkdir_parents(dst);
-    if (rc == 0)
-        rc = write_file_atomic(dst, data, len);
-    if (rc < 0)
-        LOG(L_ERROR, "storage", "cannot write '%s': %s", key, strerror(-rc));
-    return rc;
+    return rc == 0 ? write_file_atomic(dst, data, len) : rc;
 }
 
-int storage_delete(struct storage *st, const char *prefix)
+static int fs_get(struct storage *st, const char *key, char **data, size_t *len)
+{
+    char path[PATH_MAX + 64];
+    int rc = path_of(st, key, path, sizeof(path));
+    if (rc < 0)
+        return rc;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? ERR_NOT_FOUND : -errno;
+    struct stat sb;
+    char *p = NULL;
+    if (fstat(fd, &sb) < 0)
+        rc = -errno;
+    else if (!(p = malloc((size_t)sb.st_size + 1)))
+        rc = -ENOMEM;
+    size_t got = 0;
+    while (rc == 0 && got < (size_t)sb.st_size) {
+        ssize_t n = read(fd, p + got, (size_t)sb.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            rc = n < 0 ? -errno : -EIO;
+        else
+            got += (size_t)n;
+    }
+    close(fd);
+    if (rc < 0) {
+        free(p);
+        return rc;
+    }
+    p[got] = '\0';
+    *data = p;
+    *len = got;
+    return 0;
+}
+
+static int fs_delete(struct storage *st, const char *prefix)
 {
     char dst[PATH_MAX + 64];
     int rc = path_of(st, prefix, dst, sizeof(dst));
@@ -134,12 +87,50 @@ int storage_delete(struct storage *st, const char *prefix)
     return rc;
 }
 
-int storage_local_path(struct storage *st, const char *key, char *out, size_t size)
+static int fs_prefixes(struct storage *st, char ***out, size_t *n)
 {
-    return path_of(st, key, out, size);
+    DIR *d = opendir(((struct fs *)st)->root);
+    if (!d)
+        return -errno;
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)))
+        if (e->d_name[0] != '.') /* ".", "..", and the scratch folder */
+            rc = storage_list_add(out, n, e->d_name, strlen(e->d_name));
+    closedir(d);
+    return rc;
 }
 
-const char *storage_scratch(const struct storage *st)
+static void fs_free(struct storage *st)
 {
-    return st->scratch;
+    free(st);
+}
+
+static const struct storage_ops fs_ops = {
+    .put_file = fs_put_file,
+    .put = fs_put,
+    .get = fs_get,
+    .delete = fs_delete,
+    .local_path = path_of,
+    .prefixes = fs_prefixes,
+    .free = fs_free,
+};
+
+int storage_fs_new(struct storage **out, const char *root)
+{
+    struct fs *fs = calloc(1, sizeof(*fs));
+    if (!fs)
+        return -ENOMEM;
+    fs->base.ops = &fs_ops;
+    snprintf(fs->root, sizeof(fs->root), "%s", root);
+    char scratch[PATH_MAX + 16];
+    snprintf(scratch, sizeof(scratch), "%s/.scratch", root);
+    /* The scratch folder sits inside root, so that storing a file is a rename. */
+    int rc = storage_scratch_init(&fs->base, scratch);
+    if (rc < 0) {
+        free(fs);
+        return rc;
+    }
+    *out = &fs->base;
+    return 0;
 }
