@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { startServer as start, stopServer } from "./server.mjs";
+import { startServer as start, startS3rver, stopServer } from "./server.mjs";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -21,7 +21,7 @@ const artifacts = join(root, "test-artifacts");
 const work = mkdtempSync(join(tmpdir(), "reel-e2e-"));
 const library = join(work, "library");
 const PASSWORD = "e2e-password-1";
-let server, base, browser;
+let server, base, browser, s3rver, store;
 const figures = {};
 
 const startServer = (port = 0) =>
@@ -32,6 +32,14 @@ const startServer = (port = 0) =>
     web: join(root, "web"),
     password: PASSWORD,
     port,
+    // Prepared versions go to a bucket, so that the player fetches their segments from the
+    // store through presigned URLs (tests/integration/test_prepared.c covers the folder).
+    env: {
+      REEL_S3_ENDPOINT: store,
+      REEL_S3_BUCKET: "reel",
+      REEL_S3_ACCESS_KEY: "S3RVER",
+      REEL_S3_SECRET_KEY: "S3RVER",
+    },
   });
 
 async function apiAs(page, path, init) {
@@ -140,6 +148,7 @@ before(async () => {
     "384k",
     join(library, "Movies", "Deep Colour (2023).mkv"),
   ]);
+  ({ child: s3rver, endpoint: store } = await startS3rver(join(work, "s3"), root));
   ({ child: server, url: base } = await startServer());
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -168,6 +177,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   if (server) await stopServer(server);
+  if (s3rver) await stopServer(s3rver);
   rmSync(work, { recursive: true, force: true });
   console.log("figures (seconds):", JSON.stringify(figures));
   if (figures.play_direct !== undefined)
@@ -242,7 +252,18 @@ test("2c. an administrator prepares a title, which then plays from its prepared 
   const id = await fileIdOf(page, "Studio Tape");
   const { body: plan } = await apiAs(page, `/api/v1/playback/${id}`);
   assert.equal(plan.prepared, true, JSON.stringify(plan));
+  // Its segments come from the bucket, presigned, and not through Reel.
+  const fromStore = [];
+  page.on("requestfinished", async (r) => {
+    if (r.url().startsWith(`${store}/reel/`) && r.url().includes("X-Amz-Signature="))
+      fromStore.push((await r.response())?.status());
+  });
   figures.play_prepared = await playFromDetail(page, "Studio Tape");
+  assert.ok(fromStore.length > 0, "no segment came from the store");
+  assert.ok(
+    fromStore.every((s) => s === 200 || s === 206),
+    JSON.stringify(fromStore),
+  );
   await page.goto(`${base}/`);
   await page.waitForSelector(`.card:has-text("Studio Tape") .prepared`);
   await page.close();
