@@ -157,20 +157,26 @@ static int fetch(struct run *r, const char *rendition, long n, int fd, int64_t *
 }
 
 /* Puts every segment of rendition i into storage under key, then its playlist. Each is
- * written into a scratch file of its own, which storage then takes. */
+ * written into a scratch file of its own, which storage then takes (a few at once, for an
+ * object store). */
 static int prepare_rendition(struct run *r, const struct hls_state *st, size_t i, const char *key,
                              size_t *done, size_t total, int64_t *bytes, int64_t job_id)
 {
     const struct hls_rendition_state *rs = &st->rend[i];
     const char *name = rs->r.name;
-    int rc = 0;
+    struct storage_batch *batch;
+    int rc = storage_batch_new(r->j->cfg.storage, &batch);
+    if (rc < 0)
+        return rc;
     char obj[256], part[PATH_MAX];
     for (long n = st->fmp4 ? -1 : 0; n < (long)rs->segments && rc == 0; n++) {
         snprintf(part, sizeof(part), "%s/%s-%s-%ld", storage_scratch(r->j->cfg.storage), key, name,
                  n);
         int fd = open(part, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0)
-            return -errno;
+        if (fd < 0) {
+            rc = -errno;
+            break;
+        }
         int64_t size = 0;
         rc = fetch(r, name, n, fd, &size);
         if (close(fd) < 0 && rc == 0)
@@ -183,12 +189,15 @@ static int prepare_rendition(struct run *r, const struct hls_state *st, size_t i
             snprintf(obj, sizeof(obj), "%s/%s/init.mp4", key, name);
         else
             snprintf(obj, sizeof(obj), "%s/%s/%ld.%s", key, name, n, st->fmp4 ? "m4s" : "ts");
-        rc = storage_put_file(r->j->cfg.storage, obj, part);
+        rc = storage_batch_put_file(batch, obj, part);
         *bytes += size;
         if (rc == 0 && ++*done % 4 == 0 &&
             store_job_progress(r->j->cfg.store, job_id, (double)*done / (double)total) < 0)
             LOG(L_WARN, "jobs", "cannot save the progress of job %lld", (long long)job_id);
     }
+    /* Every segment is stored before the playlist that lists them. */
+    int stored = storage_batch_end(batch);
+    rc = rc ? rc : stored;
     char *text = NULL;
     size_t len = 0;
     if (rc == 0)

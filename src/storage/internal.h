@@ -13,6 +13,7 @@ struct storage_ops {
     int (*url)(struct storage *st, const char *key, long expires, char *out, size_t size);
     int (*prefixes)(struct storage *st, char ***out, size_t *n);
     void (*free)(struct storage *st);
+    int parallel; /* how many puts a batch sends at once; 0 or 1: in turn, on the caller */
 };
 
 /* The start of every backend's struct. */

@@ -379,6 +379,7 @@ static const struct storage_ops s3_ops = {
     .url = s3_url,
     .prefixes = s3_prefixes,
     .free = s3_free,
+    .parallel = 4, /* a round trip each: a few at once hide it */
 };
 
 /* Splits endpoint ("https://host[:port][/path]") into s's origin, host and base path. */

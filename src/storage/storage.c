@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "storage/internal.h"
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,4 +126,141 @@ const char *storage_scratch(const struct storage *st)
 const char *storage_origin(const struct storage *st)
 {
     return st->origin;
+}
+
+/* A batch: files waiting to be stored, and up to ops->parallel threads storing them. */
+enum { BATCH_THREADS = 8, BATCH_QUEUE = 8 };
+
+struct batch_item {
+    struct batch_item *next;
+    char *key, *path;
+};
+
+struct storage_batch {
+    struct storage *st;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct batch_item *head, *tail;
+    size_t queued, busy;
+    bool ending;
+    int rc;
+    int nthreads;
+    pthread_t threads[BATCH_THREADS];
+};
+
+static void *batch_loop(void *arg)
+{
+    struct storage_batch *b = arg;
+    pthread_mutex_lock(&b->lock);
+    for (;;) {
+        while (!b->head && !b->ending)
+            pthread_cond_wait(&b->cond, &b->lock);
+        struct batch_item *it = b->head;
+        if (!it)
+            break;
+        b->head = it->next;
+        if (!b->head)
+            b->tail = NULL;
+        b->queued--;
+        b->busy++;
+        int failed = b->rc;
+        pthread_mutex_unlock(&b->lock);
+        int rc = failed ? (unlink(it->path), failed) : storage_put_file(b->st, it->key, it->path);
+        free(it->key);
+        free(it->path);
+        free(it);
+        pthread_mutex_lock(&b->lock);
+        b->busy--;
+        if (rc < 0 && b->rc == 0)
+            b->rc = rc;
+        pthread_cond_broadcast(&b->cond);
+    }
+    pthread_mutex_unlock(&b->lock);
+    return NULL;
+}
+
+int storage_batch_new(struct storage *st, struct storage_batch **out)
+{
+    struct storage_batch *b = calloc(1, sizeof(*b));
+    if (!b)
+        return -ENOMEM;
+    b->st = st;
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_cond_init(&b->cond, NULL);
+    *out = b;
+    return 0;
+}
+
+int storage_batch_put_file(struct storage_batch *b, const char *key, const char *path)
+{
+    int parallel = b->st->ops->parallel;
+    if (parallel <= 1) {
+        int rc = b->rc ? (unlink(path), b->rc) : storage_put_file(b->st, key, path);
+        if (rc < 0 && b->rc == 0)
+            b->rc = rc;
+        return rc;
+    }
+    struct batch_item *it = calloc(1, sizeof(*it));
+    if (it && (!(it->key = strdup(key)) || !(it->path = strdup(path)))) {
+        free(it->key);
+        free(it);
+        it = NULL;
+    }
+    pthread_mutex_lock(&b->lock);
+    /* Only so many wait, each a scratch file on disk. */
+    while (b->rc == 0 && b->queued >= BATCH_QUEUE)
+        pthread_cond_wait(&b->cond, &b->lock);
+    int rc = b->rc ? b->rc : it ? 0 : -ENOMEM;
+    if (rc == 0) {
+        if (b->tail)
+            b->tail->next = it;
+        else
+            b->head = it;
+        b->tail = it;
+        b->queued++;
+        it = NULL;
+        if (b->nthreads < parallel && b->nthreads < BATCH_THREADS &&
+            b->busy + b->queued > (size_t)b->nthreads &&
+            pthread_create(&b->threads[b->nthreads], NULL, batch_loop, b) == 0)
+            b->nthreads++;
+        if (b->nthreads == 0) /* not even one thread: store it here */
+            rc = -EAGAIN;
+        pthread_cond_broadcast(&b->cond);
+    }
+    pthread_mutex_unlock(&b->lock);
+    if (rc == -EAGAIN) {
+        /* No other thread runs the batch, so it can be run to its end here for a moment. */
+        pthread_mutex_lock(&b->lock);
+        b->ending = true;
+        pthread_mutex_unlock(&b->lock);
+        batch_loop(b);
+        pthread_mutex_lock(&b->lock);
+        b->ending = false;
+        rc = b->rc;
+        pthread_mutex_unlock(&b->lock);
+    }
+    if (it) {
+        unlink(path);
+        free(it->key);
+        free(it->path);
+        free(it);
+    }
+    return rc;
+}
+
+int storage_batch_end(struct storage_batch *b)
+{
+    pthread_mutex_lock(&b->lock);
+    b->ending = true;
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->lock);
+    for (int i = 0; i < b->nthreads; i++)
+        pthread_join(b->threads[i], NULL);
+    /* Without threads, whatever is still queued is stored here. */
+    batch_loop(b);
+    int rc = b->rc;
+    pthread_cond_destroy(&b->cond);
+    pthread_mutex_destroy(&b->lock);
+    free(b);
+    return rc;
 }

@@ -33,6 +33,15 @@ void storage_free(struct storage *st);
  * deleted), whether that worked or not. */
 int storage_put_file(struct storage *st, const char *key, const char *path) WUR;
 int storage_put(struct storage *st, const char *key, const void *data, size_t len) WUR;
+
+/* Files stored a few at a time (an object store takes a round trip per object; a folder,
+ * one rename, in turn): storage_batch_put_file() may return before the object is stored,
+ * storage_batch_end() waits for all of them and frees the batch. Either returns the first
+ * error of the batch so far; after one, later files are not sent (and deleted). */
+struct storage_batch;
+int storage_batch_new(struct storage *st, struct storage_batch **out) WUR;
+int storage_batch_put_file(struct storage_batch *b, const char *key, const char *path) WUR;
+int storage_batch_end(struct storage_batch *b) WUR;
 /* Deletes every object whose key starts with prefix ("7/"). */
 int storage_delete(struct storage *st, const char *prefix) WUR;
 /* The whole object key, malloc'd into *data (NUL-terminated); ERR_NOT_FOUND when missing. */
