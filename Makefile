@@ -50,7 +50,7 @@ FUZZ_SECONDS ?= 15
 FUZZ_CC = clang -g -O1 -Isrc -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
 FUZZ_TARGETS = range name route segment profile options progress config link
 FUZZ_range = src/http/range.c src/core/str.c
-FUZZ_name = src/library/name.c
+FUZZ_name = src/library/name.c src/library/subname.c
 FUZZ_route = src/http/route.c
 FUZZ_segment = src/hls/segname.c src/core/str.c
 FUZZ_profile = src/api/profile.c src/playback/profile.c -ljansson

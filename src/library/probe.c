@@ -1,5 +1,6 @@
 #include "library/probe.h"
 #include "library/name.h"
+#include "library/subname.h"
 #include <dirent.h>
 #include <errno.h>
 #include <libavcodec/avcodec.h>
@@ -118,6 +119,8 @@ static int add_stream(struct media_file *f, const AVStream *st)
         snprintf(m->profile, sizeof(m->profile), "%s", profile);
     m->level = par->level > 0 ? par->level : 0;
     m->is_default = (st->disposition & AV_DISPOSITION_DEFAULT) != 0;
+    m->forced = (st->disposition & AV_DISPOSITION_FORCED) != 0;
+    m->sdh = (st->disposition & AV_DISPOSITION_HEARING_IMPAIRED) != 0;
     const char *lang = tag(st->metadata, "language");
     if (lang && strcmp(lang, "und") != 0)
         snprintf(m->language, sizeof(m->language), "%s", lang);
@@ -225,48 +228,68 @@ int probe_file(struct media_file *f)
     return err;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int probe_sidecars(struct media_file *f)
 {
     const char *slash = strrchr(f->path, '/');
     const char *dot = strrchr(f->path, '.');
     if (!slash || !dot || dot < slash)
         return 0;
-    char dir[4096];
+    char dir[4096], stem[1024];
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - f->path), f->path);
-    const char *stem = slash + 1;
-    size_t stem_len = (size_t)(dot - stem);
+    snprintf(stem, sizeof(stem), "%.*s", (int)(dot - slash - 1), slash + 1);
 
+    /* In name order, so that a sidecar keeps its index from one scan to the next. */
     DIR *d = opendir(dir);
     if (!d)
         return 0;
-    int next = 1000, rc = 0;
+    char **found = NULL;
+    size_t n = 0;
+    int rc = 0;
     struct dirent *e;
+    struct subname sn;
     while (rc == 0 && (e = readdir(d))) {
-        const char *name = e->d_name;
-        const char *ext = ext_of(name);
-        int srt = strcasecmp(ext, "srt") == 0, vtt = strcasecmp(ext, "vtt") == 0;
-        if ((!srt && !vtt) || strncmp(name, stem, stem_len) != 0 || name[stem_len] != '.')
+        if (!subname_parse(stem, e->d_name, &sn))
             continue;
+        char **grown = realloc(found, (n + 1) * sizeof(*grown));
+        if (!grown || !(grown[n] = strdup(e->d_name)))
+            rc = -ENOMEM;
+        if (grown)
+            found = grown;
+        if (rc == 0)
+            n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(found, n, sizeof(*found), by_name);
+    for (size_t i = 0; i < n && rc == 0; i++) {
         struct media_stream *m;
+        subname_parse(stem, found[i], &sn);
         rc = media_file_add_stream(f, &m);
         if (rc < 0)
             break;
-        m->index = next++;
+        m->index = 1000 + (int)i;
         m->type = STREAM_SUBTITLE;
-        snprintf(m->codec, sizeof(m->codec), "%s", srt ? "subrip" : "webvtt");
-        /* "Name.en.forced.srt": the first tag after the stem is the language. */
-        const char *tags = name + stem_len + 1;
-        size_t n = strcspn(tags, ".");
-        if (tags + n < ext - 1 && n >= 2 && n <= 3)
-            snprintf(m->language, sizeof(m->language), "%.*s", (int)n, tags);
-        size_t len = strlen(dir) + strlen(name) + 2;
+        snprintf(m->codec, sizeof(m->codec), "%s", sn.codec);
+        snprintf(m->language, sizeof(m->language), "%s", sn.language);
+        m->forced = sn.forced;
+        m->sdh = sn.sdh;
+        m->is_default = sn.is_default;
+        size_t len = strlen(dir) + strlen(found[i]) + 2;
         m->external = malloc(len);
-        if (!m->external) {
+        m->title = sn.title[0] ? strdup(sn.title) : NULL;
+        if (!m->external || (sn.title[0] && !m->title)) {
             rc = -ENOMEM;
             break;
         }
-        snprintf(m->external, len, "%s/%s", dir, name);
+        snprintf(m->external, len, "%s/%s", dir, found[i]);
     }
-    closedir(d);
+    for (size_t i = 0; i < n; i++)
+        free(found[i]);
+    free(found);
     return rc;
 }

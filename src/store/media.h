@@ -41,6 +41,8 @@ struct media_stream {
     int sar_num, sar_den;     /* sample aspect ratio, 0/0 when unknown (square) */
     int rotation;             /* display rotation clockwise: 0, 90, 180 or 270 */
     bool is_default;
+    bool forced;    /* subtitles: only the parts in another language than the audio */
+    bool sdh;       /* subtitles for the deaf and hard of hearing */
     char *title;    /* owned, may be NULL */
     char *external; /* owned: the sidecar file's path, or NULL */
 };

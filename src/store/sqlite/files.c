@@ -123,14 +123,16 @@ static int save_streams(struct store *s, int64_t file_id, const struct media_fil
                     " pix_fmt, bit_depth, width, height, frame_rate, channels,"
                     " channel_layout, sample_rate, language, title, is_default,"
                     " external_path, field_order, color_transfer, color_primaries, sar_num,"
-                    " sar_den, rotation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-                    "idtTTnTnnnfnTnTTdTTTTnnn", file_id, m->index, stream_type_name(m->type),
+                    " sar_den, rotation, forced, sdh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,"
+                    " ?24, ?25, ?26)",
+                    "idtTTnTnnnfnTnTTdTTTTnnndd", file_id, m->index, stream_type_name(m->type),
                     m->codec, m->profile, (int64_t)m->level, m->pix_fmt, (int64_t)m->bit_depth,
                     (int64_t)m->width, (int64_t)m->height, m->frame_rate, (int64_t)m->channels,
                     m->layout, (int64_t)m->sample_rate, m->language, m->title, (int)m->is_default,
                     m->external, m->field_order, m->color_transfer, m->color_primaries,
-                    (int64_t)m->sar_num, (int64_t)m->sar_den, (int64_t)m->rotation);
+                    (int64_t)m->sar_num, (int64_t)m->sar_den, (int64_t)m->rotation, (int)m->forced,
+                    (int)m->sdh);
     }
     return rc;
 }
@@ -292,6 +294,8 @@ static int read_stream(sqlite3_stmt *st, struct media_stream *m)
     m->sar_den = sqlite3_column_int(st, 21);
     m->rotation = sqlite3_column_int(st, 22);
     m->is_default = sqlite3_column_int(st, 15);
+    m->forced = sqlite3_column_int(st, 23);
+    m->sdh = sqlite3_column_int(st, 24);
     bool failed = false;
     m->title = db_strdup(st, 14, &failed);
     m->external = db_strdup(st, 16, &failed);
@@ -305,7 +309,7 @@ int db_read_streams(struct store *s, int64_t file_id, struct media_stream **out,
         s,
         "SELECT idx, type, codec, profile, level, pix_fmt, bit_depth, width, height, frame_rate,"
         " channels, channel_layout, sample_rate, language, title, is_default, external_path,"
-        " field_order, color_transfer, color_primaries, sar_num, sar_den, rotation"
+        " field_order, color_transfer, color_primaries, sar_num, sar_den, rotation, forced, sdh"
         " FROM media_streams WHERE file_id = ?1 ORDER BY idx",
         "i", file_id);
     int rc = 0, step;
