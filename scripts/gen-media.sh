@@ -92,6 +92,63 @@ make "$m/Bright Lights (2024).mkv" "HEVC HDR10 E-AC-3" "$size" 5.1 \
     -color_primaries bt2020 -color_trc smpte2084 -colorspace bt2020nc \
     -c:a eac3 -b:a 384k -f matroska
 
+# cues FILE FORMAT WORD: a cue every 3 s from 1 s on, 1.5 s long, "WORD cue N" (SubRip), or
+# the same as ASS with the second word in italics.
+cues() {
+    local file=$1 format=$2 word=$3 n=1 t
+    if [ "$format" = ass ]; then
+        printf '[Script Info]\nScriptType: v4.00+\n\n[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\nStyle: Default,Sans,20,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,1\n\n[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n' >"$file"
+    else
+        : >"$file"
+    fi
+    for ((t = 1; t < dur; t += 3)); do
+        if [ "$format" = ass ]; then
+            printf 'Dialogue: 0,0:%02d:%02d.00,0:%02d:%02d.50,Default,,0,0,0,,{\\an8}%s {\\i1}cue{\\i0} %d\n' \
+                $((t / 60)) $((t % 60)) $(((t + 1) / 60)) $(((t + 1) % 60)) "$word" $n >>"$file"
+        else
+            printf '%d\n00:%02d:%02d,000 --> 00:%02d:%02d,500\n%s cue %d\n\n' $n $((t / 60)) $((t % 60)) \
+                $(((t + 1) / 60)) $(((t + 1) % 60)) "$word" $n >>"$file"
+        fi
+        n=$((n + 1))
+    done
+}
+
+# Two audio tracks (English at 440 Hz, French at 880 Hz) and two embedded text subtitles
+# (SubRip in English, ASS in French).
+f="$m/Many Voices (2018).mkv"
+if [ ! -s "$f" ]; then
+    cues "$out/mv.en.srt" srt English
+    cues "$out/mv.fr.ass" ass Français
+    text="drawtext=fontfile=$font:fontcolor=white:box=1:boxcolor=black@0.6:x=20:y=20"
+    fs=$(( ${size#*x} / 12 ))
+    ffmpeg -hide_banner -loglevel error -y \
+        -f lavfi -i "testsrc2=size=$size:rate=$rate:duration=$dur" \
+        -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=$dur" \
+        -f lavfi -i "sine=frequency=880:beep_factor=4:sample_rate=48000:duration=$dur" \
+        -i "$out/mv.en.srt" -i "$out/mv.fr.ass" \
+        -map 0:v -map 1:a -map 2:a -map 3:s -map 4:s \
+        -vf "$text:fontsize=$fs:text='Two audio, two subtitles',$text:fontsize=$((fs * 2)):y=h/2:text='%{pts\\:hms}'" \
+        -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a aac -b:a 128k -ac 2 \
+        -c:s:0 srt -c:s:1 ass \
+        -metadata:s:a:0 language=eng -metadata:s:a:1 language=fra -metadata:s:a:1 title=Français \
+        -metadata:s:s:0 language=eng -metadata:s:s:1 language=fra -disposition:a:0 default \
+        -disposition:a:1 0 -f matroska "$f.part"
+    mv "$f.part" "$f"
+    rm -f "$out/mv.en.srt" "$out/mv.fr.ass"
+fi
+
+# Sidecar subtitles: English, English forced, and French in Windows-1252, not UTF-8.
+f="$m/Quiet Room (2012).mp4"
+make "$f" "Sidecar subtitles" "$size" stereo \
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a aac -b:a 128k -f mp4
+[ -s "$m/Quiet Room (2012).en.srt" ] || cues "$m/Quiet Room (2012).en.srt" srt English
+[ -s "$m/Quiet Room (2012).en.forced.srt" ] || cues "$m/Quiet Room (2012).en.forced.srt" srt Forced
+if [ ! -s "$m/Quiet Room (2012).fr.srt" ]; then
+    cues "$out/qr.fr.srt" srt Été
+    iconv -f UTF-8 -t CP1252 "$out/qr.fr.srt" >"$m/Quiet Room (2012).fr.srt"
+    rm -f "$out/qr.fr.srt"
+fi
+
 s="$out/TV/Demo Show/Season 01"
 for e in 1 2 3; do
     names=(Pilot Second Finale)

@@ -109,6 +109,11 @@ export class Player {
         if (this.hls) this.hls.audioTrack = +this.audio.value;
       },
     });
+    this.subs = el("select", {
+      "aria-label": "Subtitles",
+      hidden: true,
+      onchange: () => this.showSubtitle(+this.subs.value),
+    });
     const fs = el(
       "button",
       { class: "secondary", "aria-label": "Full screen", onclick: () => this.fullscreen() },
@@ -160,6 +165,7 @@ export class Player {
         this.speed,
         this.quality,
         this.audio,
+        this.subs,
         this.nextBtn,
         pip,
         fs,
@@ -300,7 +306,43 @@ export class Player {
       else throw new Error("this browser cannot play HLS");
     }
     this.el.dataset.method = plan.method;
+    this.setSubtitles(plan.subtitles || []);
     await v.play().catch(() => {}); // autoplay may need a click; the Play button is there
+  }
+
+  // Text subtitles are WebVTT files the server makes, one <track> each: the video's own
+  // clock places their cues in every play method, after seeks too. Forced subtitles in the
+  // browser's language show at once; the others wait to be chosen. A new plan (a retry, a
+  // fallback) keeps the choice.
+  setSubtitles(list) {
+    const v = this.video;
+    const was = this.subs.value !== "" ? this.subtitles?.[+this.subs.value]?.index : undefined;
+    v.querySelectorAll("track").forEach((t) => t.remove());
+    this.subtitles = list.filter((s) => s.method === "vtt");
+    const label = (s) =>
+      [s.title || s.language || "Unknown", s.forced && "forced", s.sdh && "SDH"]
+        .filter(Boolean)
+        .join(", ");
+    this.subs.replaceChildren(
+      el("option", { value: -1 }, "Subtitles off"),
+      ...this.subtitles.map((s, i) => el("option", { value: i }, label(s))),
+    );
+    for (const s of this.subtitles)
+      v.append(
+        el("track", { kind: "subtitles", src: s.url, srclang: s.language, label: label(s) }),
+      );
+    this.subs.hidden = this.subtitles.length === 0;
+    const lang = (navigator.language || "en").slice(0, 2).toLowerCase();
+    const pick =
+      was !== undefined
+        ? this.subtitles.findIndex((s) => s.index === was)
+        : this.subtitles.findIndex((s) => s.forced && (s.language || "").startsWith(lang));
+    this.showSubtitle(pick);
+  }
+
+  showSubtitle(i) {
+    [...this.video.textTracks].forEach((t, k) => (t.mode = k === i ? "showing" : "disabled"));
+    this.subs.value = String(i);
   }
 
   // In a transcode a fragment comes as fast as the encoder makes it: hls.js's bandwidth
@@ -529,6 +571,8 @@ export class Player {
     else if (k === "ArrowUp") v.volume = Math.min(1, v.volume + 0.1);
     else if (k === "ArrowDown") v.volume = Math.max(0, v.volume - 0.1);
     else if (k === "m" || k === "M") v.muted = !v.muted;
+    else if ((k === "c" || k === "C") && this.subtitles?.length)
+      this.showSubtitle(((+this.subs.value + 2) % (this.subtitles.length + 1)) - 1);
     else if (k === "f" || k === "F") this.fullscreen();
     else if (/^[0-9]$/.test(k) && d) v.currentTime = (d * +k) / 10;
     else return;

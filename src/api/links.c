@@ -133,3 +133,8 @@ struct http_reply api_link_prepared_object(struct http_request *req)
 {
     return through(req, api_prepared_object);
 }
+
+struct http_reply api_link_subtitle(struct http_request *req)
+{
+    return through(req, api_subtitle);
+}

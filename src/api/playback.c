@@ -5,6 +5,7 @@
 #include "hls/speeds.h"
 #include "http/file.h"
 #include "library/keyframes.h"
+#include "library/subtitles.h"
 #include "playback/decide.h"
 #include "progress/progress.h"
 #include <errno.h>
@@ -205,9 +206,54 @@ static struct http_reply failed(int rc, const char *why)
     return *why ? http_reply_error(rc, "%s", why) : http_reply_error(rc, NULL);
 }
 
+/* Every audio track, and which one plays. */
+static json_t *audio_json(const struct media_file *f, const struct plan *plan)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < f->nstreams; i++) {
+        const struct media_stream *m = &f->streams[i];
+        if (m->type != STREAM_AUDIO)
+            continue;
+        json_array_append_new(
+            list, json_pack("{si so so ss si sb sb}", "index", m->index, "language",
+                            *m->language ? json_string(m->language) : json_null(), "title",
+                            m->title ? json_string(m->title) : json_null(), "codec", m->codec,
+                            "channels", m->channels, "default", m->is_default, "selected",
+                            plan->audio.present && plan->audio.index == m->index));
+    }
+    return list;
+}
+
+/* Every subtitle stream and how a player shows it: text ones as a WebVTT file at url (a
+ * <track>, which follows the video's clock in every play method); pictures cannot be shown
+ * yet (burning them in is to come), and say so. */
+static json_t *subtitles_json(const struct media_file *f, const char *base)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < f->nstreams; i++) {
+        const struct media_stream *m = &f->streams[i];
+        if (m->type != STREAM_SUBTITLE)
+            continue;
+        bool text = subtitle_is_text(m->codec);
+        char url[320];
+        snprintf(url, sizeof(url), "%s/library/files/%lld/subtitles/%d.vtt", base, (long long)f->id,
+                 m->index);
+        json_t *o = json_pack(
+            "{si so so ss sb sb sb sb so so}", "index", m->index, "language",
+            *m->language ? json_string(m->language) : json_null(), "title",
+            m->title ? json_string(m->title) : json_null(), "codec", m->codec, "forced", m->forced,
+            "sdh", m->sdh, "default", m->is_default, "external", m->external != NULL, "method",
+            text ? json_string("vtt") : json_null(), "url", text ? json_string(url) : json_null());
+        if (!text)
+            json_object_set_new(o, "reason", json_string("image subtitles are not shown yet"));
+        json_array_append_new(list, o);
+    }
+    return list;
+}
+
 static json_t *decision_json(const struct media_file *f, const struct plan *plan,
                              const struct request_options *ro, const char *url, double resume,
-                             enum hwenc hwenc)
+                             enum hwenc hwenc, const char *base)
 {
     json_t *reasons = json_array();
     for (int r = 0; r < REASON_COUNT; r++)
@@ -256,6 +302,8 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
                           ro->in.o.start_ms / 1000.0, "resume_position", resume);
     if (o && plan->method != PLAY_DIRECT)
         json_object_set_new(o, "segments", json_string(plan->ts ? "ts" : "fmp4"));
+    json_object_set_new(o, "audio", audio_json(f, plan));
+    json_object_set_new(o, "subtitles", subtitles_json(f, base));
     return o;
 }
 
@@ -351,7 +399,7 @@ struct http_reply api_playback(struct http_request *req)
     double resume = progress_get(app->store, req->user_id, f.id, &progress) == 0
                         ? progress_resume_s(&progress)
                         : 0;
-    json_t *out = decision_json(&f, &plan, &ro, url, resume, hls_hwenc(app->hls));
+    json_t *out = decision_json(&f, &plan, &ro, url, resume, hls_hwenc(app->hls), api_base(req));
     if (prepared)
         json_object_set_new(out, "prepared", json_true());
     else if (plan.method != PLAY_DIRECT)

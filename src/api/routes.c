@@ -9,6 +9,7 @@ const struct http_route api_routes[] = {
     {"GET", "/api/v1/library/items", api_items_list, HTTP_USER},
     {"GET", "/api/v1/library/items/:id", api_item_get, HTTP_USER},
     {"GET", "/api/v1/library/files/:id/poster", api_poster, HTTP_USER},
+    {"GET", "/api/v1/library/files/:id/subtitles/:file", api_subtitle, HTTP_USER},
     {"GET", "/api/v1/library/scan", api_scan_status, HTTP_USER},
     {"POST", "/api/v1/library/scan", api_scan_start, HTTP_ADMIN},
     {"GET", "/api/v1/playback/:id", api_playback, HTTP_USER},
@@ -44,6 +45,7 @@ const struct http_route api_routes[] = {
     {"GET", "/s/:link/hls/:session/:rendition/:file", api_link_segment, HTTP_PUBLIC},
     {"GET", "/s/:link/prepared/:id/master.m3u8", api_link_prepared_master, HTTP_PUBLIC},
     {"GET", "/s/:link/prepared/:id/:rendition/:file", api_link_prepared_object, HTTP_PUBLIC},
+    {"GET", "/s/:link/library/files/:id/subtitles/:file", api_link_subtitle, HTTP_PUBLIC},
     /* Public to loopback; elsewhere it needs an administrator (see api/metrics.c). */
     {"GET", "/metrics", api_metrics, HTTP_PUBLIC},
 };

@@ -405,6 +405,57 @@ test("7. with the server gone the player says so, and Retry plays again", async 
   await page.close();
 });
 
+// Text subtitles: the cue that Chromium reports active is the one of that moment, at the
+// start and after a seek, in direct play (MP4 with sidecar files) and in a remux (MKV with
+// embedded SubRip). Forced subtitles in the browser's language show on their own.
+test("7b. subtitles show the cue of the moment, before and after a seek", async () => {
+  const page = await newPage();
+  await signIn(page);
+  const showing = () =>
+    page.evaluate(() => {
+      const t = [...document.querySelector("video").textTracks].find((t) => t.mode === "showing");
+      return t ? t.label : null;
+    });
+  const methods = [];
+  for (const [title, label, word] of [
+    ["Quiet Room", "en", "English"],
+    ["Many Voices", "eng", "English"],
+  ]) {
+    await page.goto(`${base}/`);
+    const id = await fileIdOf(page, title);
+    await apiAs(page, `/api/v1/progress/${id}`, { method: "DELETE" });
+    await playFromDetail(page, title);
+    if (title === "Quiet Room") assert.equal(await showing(), "en, forced");
+    await page.selectOption('select[aria-label="Subtitles"]', { label });
+    assert.equal(await showing(), label);
+    // A cue every 3 s from 1 s on, each 1.5 s long: cue 1 at 1.5 s, cue 21 at 61.5 s.
+    for (const [at, n] of [
+      [1.5, 1],
+      [61.5, 21],
+    ]) {
+      await page.evaluate((t) => {
+        document.querySelector("video").currentTime = t;
+      }, at);
+      await page.waitForFunction(
+        (want) => {
+          const t = [...document.querySelector("video").textTracks].find(
+            (t) => t.mode === "showing",
+          );
+          return [...(t?.activeCues || [])].some((c) => c.text === want);
+        },
+        `${word} cue ${n}`,
+        { timeout: 15000 },
+      );
+    }
+    methods.push(await page.evaluate(() => document.querySelector(".player").dataset.method));
+    await shot(page, `7b-${title.replaceAll(" ", "-")}`);
+    await page.click('button[aria-label="Back"]');
+    await page.waitForSelector("#method");
+  }
+  assert.deepEqual(methods, ["direct_play", "remux"]);
+  await page.close();
+});
+
 // Every title of the test library, from its detail page: it starts, seeks to 60 %, and keeps
 // playing. One row per title; a title that does not play fails the test.
 // bench/matrix.sh plays every title several times and prints medians.
