@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "hls/playlist.h"
 #include "http/file.h"
 #include <errno.h>
 #include <stdio.h>
@@ -137,6 +138,7 @@ int api_prepared_ready(struct app *app, int64_t file)
 struct fetch {
     struct storage *storage;
     char key[256];
+    char prefix[256]; /* a master playlist's URIs are made absolute with it; "" for none */
     char *text;
     size_t len;
     int rc;
@@ -161,8 +163,18 @@ static struct http_reply fetched(struct fetch *f)
         return http_reply_error(ERR_NOT_FOUND, "There is no such part of this version.");
     if (f->rc < 0)
         return http_reply_error(f->rc, NULL);
-    struct http_reply r = http_reply_text(200, playlist_type, f->text, f->len);
+    char *text = f->text;
+    size_t len = f->len;
     f->text = NULL;
+    if (f->prefix[0]) {
+        int rc = playlist_rebase(text, len, f->prefix, &f->text, &len);
+        free(text);
+        if (rc < 0)
+            return http_reply_error(rc, NULL);
+        text = f->text;
+        f->text = NULL;
+    }
+    struct http_reply r = http_reply_text(200, playlist_type, text, len);
     r.cache = "private, no-cache";
     return r;
 }
@@ -182,19 +194,28 @@ static struct http_reply serve(struct http_request *req, int64_t file, const cha
         return http_reply_error(ERR_NOT_FOUND, "This file has no prepared version.");
     char key[256], path[4096];
     snprintf(key, sizeof(key), "%s/%s", p.key, rel);
-    bool playlist = strstr(rel, ".m3u8") != NULL;
-    if (strcmp(rel, "master.m3u8") == 0 &&
-        store_prepared_played(app->store, file, clock_wall_ms()) < 0)
+    bool playlist = strstr(rel, ".m3u8") != NULL, master = strcmp(rel, "master.m3u8") == 0;
+    if (master && store_prepared_played(app->store, file, clock_wall_ms()) < 0)
         LOG(L_WARN, "prepared", "cannot record that file %lld was played", (long long)file);
     int rc = storage_local_path(app->storage, key, path, sizeof(path));
-    if (rc == -ENOTSUP && playlist) {
+    /* The master playlist's URIs become absolute: players resolve relative ones against
+     * the URL they asked for before a redirect (/api/v1/stream/:id). */
+    if ((rc == -ENOTSUP && playlist) || (rc == 0 && master)) {
         struct fetch *f = calloc(1, sizeof(*f));
         if (!f)
             return http_reply_error(-ENOMEM, NULL);
         f->storage = app->storage;
         f->rc = ERR_UNAVAILABLE; /* until read */
         snprintf(f->key, sizeof(f->key), "%s", key);
-        return api_offload(req, fetch_object, f, free_fetch);
+        if (master)
+            snprintf(f->prefix, sizeof(f->prefix), "%s/prepared/%lld", api_base(req),
+                     (long long)file);
+        if (rc == -ENOTSUP)
+            return api_offload(req, fetch_object, f, free_fetch);
+        fetch_object(f); /* a small file on the local disk */
+        struct http_reply r = fetched(f);
+        free_fetch(f);
+        return r;
     }
     if (rc == -ENOTSUP) {
         rc = storage_url(app->storage, key, (long)app->cfg->s3_url_ttl, path, sizeof(path));

@@ -1,6 +1,7 @@
 #include "hls/playlist.h"
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,4 +201,35 @@ int playlist_master(const struct hls_rendition *r, size_t n, bool fmp4, const ch
 int playlist_media(const struct hls_grid *g, bool fmp4, char **out, size_t *len)
 {
     TWO_PASS(write_media(&w, g, fmp4), out, len);
+}
+
+/* Whether a URI is relative to its playlist: not "/…" and no scheme. */
+static bool relative(const char *u, size_t n)
+{
+    return n > 0 && u[0] != '/' && !memmem(u, n, "://", 3);
+}
+
+static void write_rebased(struct writer *w, const char *text, size_t len, const char *prefix)
+{
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        const char *uri = p[0] == '#' ? memmem(p, n, "URI=\"", 5) : NULL;
+        if (p[0] != '#' && relative(p, n)) {
+            put(w, "%s/%.*s", prefix, (int)n, p);
+        } else if (uri && relative(uri + 5, (size_t)(p + n - uri - 5))) {
+            /* A tag's URI="…" (EXT-X-MEDIA, EXT-X-I-FRAME-STREAM-INF). */
+            put(w, "%.*s%s/%.*s", (int)(uri + 5 - p), p, prefix, (int)(p + n - uri - 5), uri + 5);
+        } else {
+            put(w, "%.*s", (int)n, p);
+        }
+        if (nl)
+            put(w, "\n");
+        p += n + (nl != NULL);
+    }
+}
+
+int playlist_rebase(const char *text, size_t n, const char *prefix, char **out, size_t *len)
+{
+    TWO_PASS(write_rebased(&w, text, n, prefix), out, len);
 }

@@ -43,6 +43,9 @@ int playlist_h264_level(int width, int height);
  * false (MPEG-TS segments) counts TS's overhead into BANDWIDTH. */
 int playlist_master(const struct hls_rendition *r, size_t n, bool fmp4, const char *prefix,
                     char **out, size_t *len) WUR;
+/* text, a playlist of n bytes, with each relative URI (a line, or a tag's URI="…") made
+ * "<prefix>/<uri>": a stored master playlist served under a URL of its own. */
+int playlist_rebase(const char *text, size_t n, const char *prefix, char **out, size_t *len) WUR;
 /* A whole VOD media playlist for grid; fmp4 adds EXT-X-MAP and names .m4s segments, else
  * .ts. */
 int playlist_media(const struct hls_grid *g, bool fmp4, char **out, size_t *len) WUR;

@@ -153,6 +153,30 @@ static void a_prepared_title_plays_with_no_encoder(void **state)
              "exit 0",
              fx->token, fx->s.port, fx->hevc);
     assert_int_equal(system(cmd), 0);
+    /* mpv resolves the master's URIs against the URL before the redirect: they are
+     * absolute. It plays by a header and by a link. (Not from a --start: libavformat 5.1's
+     * HLS reader finds nothing after a seek in fMP4 whose audio starts before its video,
+     * as AAC's priming does here; docs/internals/hls.md.) */
+    snprintf(path, sizeof(path), "/api/v1/prepared/%d/master.m3u8", fx->hevc);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    snprintf(location, sizeof(location), "\n/api/v1/prepared/%d/", fx->hevc);
+    assert_non_null(strstr(r.body, location));
+    response_free(&r);
+    snprintf(cmd, sizeof(cmd),
+             "mpv --no-config --really-quiet --vo=null --ao=null --untimed --length=1 "
+             "--http-header-fields='Authorization: Bearer %s' "
+             "'http://127.0.0.1:%d/api/v1/stream/%d' >/dev/null 2>&1",
+             fx->token, fx->s.port, fx->hevc);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof(path), "/api/v1/links/%d", fx->hevc);
+    http(&fx->s, "POST", path, fx->token, "{\"client\": \"browser\"}", NULL, &r);
+    assert_int_equal(r.status, 201);
+    snprintf(cmd, sizeof(cmd),
+             "mpv --no-config --really-quiet --vo=null --ao=null --untimed --length=1 "
+             "'%s' >/dev/null 2>&1",
+             json_string_value(json_object_get(r.json, "url")));
+    response_free(&r);
+    assert_int_equal(system(cmd), 0);
     assert_int_equal(encoder_starts(fx), before);
     /* The browser's plan says so, with no session to keep alive. */
     snprintf(path, sizeof(path), "/api/v1/playback/%d", fx->hevc);

@@ -222,13 +222,16 @@ static void first_segment(struct fixture *fx, const char *base, char *rendition,
     http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
     assert_status(&r, 200);
     assert_memory_equal(r.body, "#EXTM3U", 7);
-    /* The first variant's URI: "720p/index.m3u8". */
+    /* The first variant's URI: "<base>/720p/index.m3u8", absolute. */
     const char *uri = strstr(r.body, "/index.m3u8");
     assert_non_null(uri);
-    const char *line = uri;
-    while (line > r.body && line[-1] != '\n')
-        line--;
-    snprintf(rendition, rsize, "%.*s", (int)(uri - line), line);
+    const char *name = uri;
+    while (name > r.body && name[-1] != '/')
+        name--;
+    snprintf(rendition, rsize, "%.*s", (int)(uri - name), name);
+    char want[128];
+    snprintf(want, sizeof(want), "\n%s/%s/index.m3u8", base, rendition);
+    assert_non_null(strstr(r.body, want));
     response_free(&r);
     snprintf(path, sizeof(path), "%s/%s/index.m3u8", base, rendition);
     http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);

@@ -527,6 +527,30 @@ static void short_chunks_are_not_whole(void **state)
     assert_false(chunk_whole(zeros, 188 * 20, true));
 }
 
+static void a_stored_master_gets_absolute_uris(void **state)
+{
+    (void)state;
+    const char in[] = "#EXTM3U\n#EXT-X-VERSION:7\n"
+                      "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"fr\",URI=\"fr/index.m3u8\"\n"
+                      "#EXT-X-STREAM-INF:BANDWIDTH=1120000,CODECS=\"avc1.64001E,mp4a.40.2\"\n"
+                      "720p/index.m3u8\n"
+                      "#EXT-X-STREAM-INF:BANDWIDTH=500000\n/already/absolute.m3u8\n"
+                      "#EXT-X-STREAM-INF:BANDWIDTH=400000\nhttps://cdn.example/x.m3u8";
+    char *out;
+    size_t len;
+    assert_int_equal(playlist_rebase(in, sizeof(in) - 1, "/s/tok/prepared/7", &out, &len), 0);
+    assert_string_equal(out,
+                        "#EXTM3U\n#EXT-X-VERSION:7\n"
+                        "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"fr\","
+                        "URI=\"/s/tok/prepared/7/fr/index.m3u8\"\n"
+                        "#EXT-X-STREAM-INF:BANDWIDTH=1120000,CODECS=\"avc1.64001E,mp4a.40.2\"\n"
+                        "/s/tok/prepared/7/720p/index.m3u8\n"
+                        "#EXT-X-STREAM-INF:BANDWIDTH=500000\n/already/absolute.m3u8\n"
+                        "#EXT-X-STREAM-INF:BANDWIDTH=400000\nhttps://cdn.example/x.m3u8");
+    assert_int_equal(len, strlen(out));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,6 +563,7 @@ int main(void)
         cmocka_unit_test(filters_make_encodes_look_right),
         cmocka_unit_test(mpegts_chunks_begin_with_the_pat),
         cmocka_unit_test(speeds_average_and_persist),
+        cmocka_unit_test(a_stored_master_gets_absolute_uris),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
