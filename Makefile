@@ -55,6 +55,7 @@ FUZZ_route = src/http/route.c
 FUZZ_segment = src/hls/segname.c src/core/str.c
 FUZZ_profile = src/api/profile.c src/playback/profile.c -ljansson
 FUZZ_options = src/api/input.c src/api/profile.c src/playback/profile.c src/progress/rules.c \
+	src/store/prefs.c \
 	src/core/str.c -ljansson -lm
 FUZZ_progress = $(FUZZ_options)
 FUZZ_config = src/core/config.c src/core/buf.c

@@ -1,5 +1,6 @@
 /* libFuzzer target for what a player sends about its position: the PUT body (JSON) and
- * the Last-Event-ID of an event stream it reconnects (the same bytes as text). */
+ * the Last-Event-ID of an event stream it reconnects (the same bytes as text); and, as the
+ * same JSON, the track preferences and a show's choices. */
 #include "api/input.h"
 #include "core/error.h"
 #include <stdlib.h>
@@ -24,6 +25,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == 0 &&
         (u.position_ms < 0 || u.position_ms > 1000000000000LL || u.seq < 0 || !u.device ||
          !*u.device || strlen(u.device) > 64 || !progress_event_name(u.event)))
+        abort();
+    struct preferences p = {.mode = SUBS_FORCED};
+    why[0] = '\0';
+    rc = input_preferences(body, &p, why, sizeof(why));
+    if ((rc != 0 && (rc != ERR_BAD_REQUEST || !*why)) ||
+        strnlen(p.audio_language, sizeof(p.audio_language)) == sizeof(p.audio_language) ||
+        strnlen(p.subtitle_language, sizeof(p.subtitle_language)) == sizeof(p.subtitle_language) ||
+        !subtitle_mode_name(p.mode))
+        abort();
+    struct show_choice c = {{0}};
+    why[0] = '\0';
+    rc = input_show_choice(body, &c, why, sizeof(why));
+    if (rc != 0 && (rc != ERR_BAD_REQUEST || !*why))
         abort();
     json_decref(body);
     return 0;

@@ -1,11 +1,12 @@
 // Reel's web app: plain ES modules, no framework. Routes: /login, / (library),
-// /item/:id (detail), /play/:fileId (player).
+// /item/:id (detail), /play/:fileId (player), /settings.
 import { api, AuthError } from "/api.js";
 import { renderDetail } from "/detail.js";
 import { el } from "/dom.js";
 import { renderLibrary } from "/library.js";
 import { renderLogin } from "/login.js";
 import { go, main, startRouter } from "/router.js";
+import { renderSettings } from "/settings.js";
 import { listen } from "/sync.js";
 import { renderPlayer } from "/watch.js";
 
@@ -23,6 +24,7 @@ startRouter(
     [/^\/login$/, () => renderLogin()],
     [/^\/item\/(\d+)$/, (m) => renderDetail(+m[1])],
     [/^\/play\/(\d+)$/, (m) => renderPlayer(+m[1])],
+    [/^\/settings$/, () => renderSettings()],
     [/^/, () => renderLibrary()],
   ],
   {

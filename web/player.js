@@ -105,14 +105,12 @@ export class Player {
     this.audio = el("select", {
       "aria-label": "Audio track",
       hidden: true,
-      onchange: () => {
-        if (this.hls) this.hls.audioTrack = +this.audio.value;
-      },
+      onchange: () => this.switchAudio(+this.audio.value),
     });
     this.subs = el("select", {
       "aria-label": "Subtitles",
       hidden: true,
-      onchange: () => this.showSubtitle(+this.subs.value),
+      onchange: () => this.showSubtitle(+this.subs.value, true),
     });
     const fs = el(
       "button",
@@ -283,6 +281,7 @@ export class Player {
         device_id: deviceId(),
         start: this.startAt,
         client_errors: this.clientErrors,
+        audio_stream: this.audioStream,
       },
     });
     this.plan = plan;
@@ -306,8 +305,34 @@ export class Player {
       else throw new Error("this browser cannot play HLS");
     }
     this.el.dataset.method = plan.method;
+    this.setAudio(plan.audio || []);
     this.setSubtitles(plan.subtitles || []);
+    if (this.audioSwitched) this.remember();
+    this.audioSwitched = false;
     await v.play().catch(() => {}); // autoplay may need a click; the Play button is there
+  }
+
+  // Every audio track of the file, from the decision. The server plays one per plan (HLS
+  // renditions carry it, and a browser plays only a file's first track directly), so
+  // another is a new plan from the current position: a remux or transcode with that track.
+  setAudio(list) {
+    const label = (a) =>
+      [a.title || a.language || "Unknown", a.codec.toUpperCase(), a.channels && `${a.channels} ch`]
+        .filter(Boolean)
+        .join(", ");
+    this.audio.replaceChildren(
+      ...list.map((a) => el("option", { value: a.index, selected: a.selected }, label(a))),
+    );
+    this.audio.hidden = list.length < 2;
+  }
+
+  switchAudio(index) {
+    this.audioStream = index;
+    this.audioSwitched = true; // remembered once the new plan says which track plays
+    this.startAt = this.video.currentTime || this.startAt;
+    this.teardown();
+    this.endSession(); // its encoder makes the other track
+    this.start_().catch((e) => this.showError(`Cannot switch the audio: ${e.message}`));
   }
 
   // Text subtitles are WebVTT files the server makes, one <track> each: the video's own
@@ -332,17 +357,28 @@ export class Player {
         el("track", { kind: "subtitles", src: s.url, srclang: s.language, label: label(s) }),
       );
     this.subs.hidden = this.subtitles.length === 0;
-    const lang = (navigator.language || "en").slice(0, 2).toLowerCase();
+    // The server picks by the user's preferences and what they chose in this show.
     const pick =
       was !== undefined
         ? this.subtitles.findIndex((s) => s.index === was)
-        : this.subtitles.findIndex((s) => s.forced && (s.language || "").startsWith(lang));
+        : this.subtitles.findIndex((s) => s.selected);
     this.showSubtitle(pick);
   }
 
-  showSubtitle(i) {
+  showSubtitle(i, chosen = false) {
     [...this.video.textTracks].forEach((t, k) => (t.mode = k === i ? "showing" : "disabled"));
     this.subs.value = String(i);
+    if (chosen) this.remember();
+  }
+
+  // A choice made in an episode is kept for the next episodes of its show.
+  remember() {
+    const audio = (this.plan?.audio || []).find((a) => a.selected);
+    const subs = this.subtitles?.[+this.subs.value];
+    api(`/api/v1/progress/${this.fileId}/choices`, {
+      method: "PUT",
+      body: { audio_language: audio?.language || "", subtitle_language: subs?.language || "" },
+    }).catch(() => {}); // a lost choice costs the next episode its default, nothing more
   }
 
   // In a transcode a fragment comes as fast as the encoder makes it: hls.js's bandwidth
@@ -422,14 +458,6 @@ export class Player {
       );
       this.quality.hidden = data.levels.length < 2;
       if (this.method === "transcode") this.pickLevel(-1);
-    });
-    hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_, data) => {
-      this.audio.replaceChildren(
-        ...data.audioTracks.map((t, i) =>
-          el("option", { value: i }, t.name || t.lang || `Track ${i + 1}`),
-        ),
-      );
-      this.audio.hidden = data.audioTracks.length < 2;
     });
     hls.on(Hls.Events.ERROR, (_, data) => {
       if (!data.fatal) return;
@@ -571,8 +599,12 @@ export class Player {
     else if (k === "ArrowUp") v.volume = Math.min(1, v.volume + 0.1);
     else if (k === "ArrowDown") v.volume = Math.max(0, v.volume - 0.1);
     else if (k === "m" || k === "M") v.muted = !v.muted;
+    else if ((k === "a" || k === "A") && this.audio.options.length > 1)
+      this.switchAudio(
+        +this.audio.options[(this.audio.selectedIndex + 1) % this.audio.options.length].value,
+      );
     else if ((k === "c" || k === "C") && this.subtitles?.length)
-      this.showSubtitle(((+this.subs.value + 2) % (this.subtitles.length + 1)) - 1);
+      this.showSubtitle(((+this.subs.value + 2) % (this.subtitles.length + 1)) - 1, true);
     else if (k === "f" || k === "F") this.fullscreen();
     else if (/^[0-9]$/.test(k) && d) v.currentTime = (d * +k) / 10;
     else return;

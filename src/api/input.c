@@ -43,6 +43,20 @@ static int query_options(input_query query, void *ctx, struct play_request *r, d
     q = query(ctx, "audio_language");
     if (q)
         snprintf(o->audio_language, sizeof(o->audio_language), "%s", q);
+    q = query(ctx, "audio_stream");
+    if (q && str_to_u64(str_from(q), 65535, &v) < 0)
+        return BAD("audio_stream: expected a stream index");
+    if (q) {
+        o->audio_chosen = true;
+        o->audio_stream = (int)v;
+    }
+    q = query(ctx, "subtitle_stream");
+    if (q && strcmp(q, "-1") != 0 && str_to_u64(str_from(q), 65535, &v) < 0)
+        return BAD("subtitle_stream: expected a stream index, or -1 for none");
+    if (q) {
+        o->subtitle_chosen = true;
+        o->subtitle_stream = strcmp(q, "-1") == 0 ? -1 : (int)v;
+    }
     q = query(ctx, "start");
     char *end;
     *start = q ? strtod(q, &end) : 0;
@@ -87,6 +101,21 @@ static int body_options(json_t *body, struct play_request *r, double *start, con
         return BAD("audio_language: expected a string");
     if (j)
         snprintf(o->audio_language, sizeof(o->audio_language), "%s", json_string_value(j));
+    j = json_object_get(body, "audio_stream");
+    if (j && (!json_is_integer(j) || json_integer_value(j) < 0 || json_integer_value(j) > 65535))
+        return BAD("audio_stream: expected a stream index");
+    if (j) {
+        o->audio_chosen = true;
+        o->audio_stream = (int)json_integer_value(j);
+    }
+    j = json_object_get(body, "subtitle_stream");
+    if (j && !json_is_null(j) &&
+        (!json_is_integer(j) || json_integer_value(j) < -1 || json_integer_value(j) > 65535))
+        return BAD("subtitle_stream: expected a stream index, or -1 for none");
+    if (j && !json_is_null(j)) {
+        o->subtitle_chosen = true;
+        o->subtitle_stream = (int)json_integer_value(j);
+    }
     j = json_object_get(body, "start");
     if (j &&
         (!json_is_number(j) || !(json_number_value(j) >= 0 && json_number_value(j) <= START_MAX_S)))
@@ -166,4 +195,45 @@ uint64_t input_last_event_id(const char *header)
 {
     uint64_t last;
     return header && str_to_u64(str_from(header), UINT64_MAX / 2, &last) == 0 ? last : 0;
+}
+
+/* A language tag, or "" (or null) for none, from body's key into out. */
+static int language(json_t *body, const char *key, bool required, char *out, size_t n, char *why,
+                    size_t size)
+{
+    json_t *j = json_object_get(body, key);
+    if (!j)
+        return required ? BAD("%s: expected a language such as \"en\", or \"\"", key) : 0;
+    const char *t = json_is_null(j) ? "" : json_string_value(j);
+    if (!t || strlen(t) >= n ||
+        strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") != strlen(t))
+        return BAD("%s: expected a language such as \"en\", or \"\"", key);
+    snprintf(out, n, "%s", t);
+    return 0;
+}
+
+int input_preferences(json_t *body, struct preferences *p, char *why, size_t size)
+{
+    if (!json_is_object(body))
+        return BAD("expected an object of audio_language, subtitle_language, subtitle_mode");
+    int rc = language(body, "audio_language", false, p->audio_language, sizeof(p->audio_language),
+                      why, size);
+    if (rc == 0)
+        rc = language(body, "subtitle_language", false, p->subtitle_language,
+                      sizeof(p->subtitle_language), why, size);
+    json_t *j = json_object_get(body, "subtitle_mode");
+    if (rc == 0 && j && subtitle_mode_parse(json_string_value(j), &p->mode) < 0)
+        rc = BAD("subtitle_mode: \"off\", \"forced\" or \"always\"");
+    return rc;
+}
+
+int input_show_choice(json_t *body, struct show_choice *c, char *why, size_t size)
+{
+    if (!json_is_object(body))
+        return BAD("expected an object of audio_language and subtitle_language");
+    int rc = language(body, "audio_language", true, c->audio_language, sizeof(c->audio_language),
+                      why, size);
+    return rc ? rc
+              : language(body, "subtitle_language", true, c->subtitle_language,
+                         sizeof(c->subtitle_language), why, size);
 }

@@ -3,6 +3,7 @@
 #include "playback/decide.h"
 #include "playback/profile.h"
 #include "progress/rules.h"
+#include "store/store.h"
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,7 +30,8 @@ struct play_request {
 typedef const char *(*input_query)(void *ctx, const char *name);
 
 /* The playback options of GET|POST /api/v1/playback/:id and /api/v1/stream/:id: the query's
- * (max_bitrate, audio_language, start, device_id, client, segments), then the POSTed body's
+ * (max_bitrate, audio_language, audio_stream, subtitle_stream, start, device_id, client,
+ * segments), then the POSTed body's
  * (those and profile, client_errors; body may be NULL), which win. */
 int input_play_request(input_query query, void *ctx, json_t *body, struct play_request *r,
                        char *why, size_t size) WUR;
@@ -42,6 +44,13 @@ struct progress_update {
     int64_t seq;
 };
 int input_progress_update(json_t *body, struct progress_update *u, char *why, size_t size) WUR;
+
+/* PUT /api/v1/me/preferences: any of audio_language and subtitle_language (a language tag;
+ * "" or null for none) and subtitle_mode ("off", "forced", "always"), over *p. */
+int input_preferences(json_t *body, struct preferences *p, char *why, size_t size) WUR;
+/* PUT /api/v1/progress/:id/choices: audio_language and subtitle_language ("" for
+ * subtitles off), both needed. */
+int input_show_choice(json_t *body, struct show_choice *c, char *why, size_t size) WUR;
 
 /* The event an event stream's client saw last, from Last-Event-ID (NULL, or anything but a
  * whole number, is 0: none). */

@@ -5,6 +5,7 @@
 #include "hls/speeds.h"
 #include "http/file.h"
 #include "library/keyframes.h"
+#include "library/lang.h"
 #include "library/subtitles.h"
 #include "playback/decide.h"
 #include "progress/progress.h"
@@ -171,6 +172,41 @@ static int open_session(struct http_request *req, const struct media_file *f,
 /* Reads the options and the file and decides: the common start of the handlers below.
  * Returns 0 with f loaded (release it), or an error with what to tell the client in why
  * ("" for the error table's words). */
+/* A text subtitle stream of f in language (forced ones only, or not forced first), or -1. */
+static int subtitles_in(const struct media_file *f, const char *language, bool forced_only)
+{
+    int found = -1;
+    for (size_t i = 0; i < f->nstreams; i++) {
+        const struct media_stream *m = &f->streams[i];
+        if (m->type != STREAM_SUBTITLE || !subtitle_is_text(m->codec) ||
+            !lang_same(m->language, language) || (forced_only && !m->forced))
+            continue;
+        if (forced_only || !m->forced)
+            return m->index;
+        if (found < 0)
+            found = m->index;
+    }
+    return found;
+}
+
+/* The subtitles shown when the request names none: the show's choice (its language, or
+ * off), else the user's mode: always in their language; forced ones in the language of
+ * the audio or theirs; or none. */
+static int default_subtitles(const struct media_file *f, const struct plan *plan,
+                             const struct show_choice *show, const struct preferences *p)
+{
+    if (show)
+        return show->subtitle_language[0] ? subtitles_in(f, show->subtitle_language, false) : -1;
+    if (p->mode == SUBS_ALWAYS)
+        return subtitles_in(f, p->subtitle_language, false);
+    if (p->mode == SUBS_OFF)
+        return -1;
+    const struct media_stream *a =
+        plan->audio.present ? media_file_stream(f, plan->audio.index) : NULL;
+    int forced = a ? subtitles_in(f, a->language, true) : -1;
+    return forced >= 0 ? forced : subtitles_in(f, p->subtitle_language, true);
+}
+
 static int prepare(struct http_request *req, struct request_options *ro, struct media_file *f,
                    struct plan *plan, char *why, size_t size)
 {
@@ -190,7 +226,38 @@ static int prepare(struct http_request *req, struct request_options *ro, struct 
     for (int i = 0; i < ro->in.nclient_errors; i++)
         LOG(L_INFO, "playback", "file %lld: the client could not decode '%s'; planning without it",
             (long long)f->id, ro->in.client_errors[i]);
+    const struct play_options *o = &ro->in.o;
+    const struct media_stream *a = o->audio_chosen ? media_file_stream(f, o->audio_stream) : NULL;
+    const struct media_stream *s = o->subtitle_chosen && o->subtitle_stream >= 0
+                                       ? media_file_stream(f, o->subtitle_stream)
+                                       : NULL;
+    if (o->audio_chosen && (!a || a->type != STREAM_AUDIO)) {
+        snprintf(why, size, "audio_stream: this file has no audio stream %d", o->audio_stream);
+        media_file_release(f);
+        return ERR_BAD_REQUEST;
+    }
+    if (o->subtitle_chosen && o->subtitle_stream >= 0 && (!s || s->type != STREAM_SUBTITLE)) {
+        snprintf(why, size, "subtitle_stream: this file has no subtitle stream %d",
+                 o->subtitle_stream);
+        media_file_release(f);
+        return ERR_BAD_REQUEST;
+    }
+    struct app *app = req->app;
+    struct preferences prefs;
+    struct show_choice show;
+    bool chosen = store_show_choice_get(app->store, req->user_id, f->id, &show) == 0;
+    if (store_preferences_get(app->store, req->user_id, &prefs) < 0)
+        prefs = (struct preferences){.mode = SUBS_FORCED};
+    /* Unless the request names a track: the show's choice, else the user's language. */
+    struct play_options *po = &ro->in.o;
+    if (!po->audio_chosen && !po->audio_language[0])
+        snprintf(po->audio_language, sizeof(po->audio_language), "%s",
+                 chosen && show.audio_language[0] ? show.audio_language : prefs.audio_language);
     rc = decide(f, &ro->in.p, &ro->in.o, plan);
+    if (rc == 0 && !po->subtitle_chosen) {
+        po->subtitle_chosen = true;
+        po->subtitle_stream = default_subtitles(f, plan, chosen ? &show : NULL, &prefs);
+    }
     if (rc == 0 && plan->method == PLAY_TRANSCODE)
         measure_ladder(req->app, f, plan, ro);
     if (rc == ERR_UNPLAYABLE)
@@ -227,7 +294,8 @@ static json_t *audio_json(const struct media_file *f, const struct plan *plan)
 /* Every subtitle stream and how a player shows it: text ones as a WebVTT file at url (a
  * <track>, which follows the video's clock in every play method); pictures cannot be shown
  * yet (burning them in is to come), and say so. */
-static json_t *subtitles_json(const struct media_file *f, const char *base)
+static json_t *subtitles_json(const struct media_file *f, const struct play_options *opt,
+                              const char *base)
 {
     json_t *list = json_array();
     for (size_t i = 0; i < f->nstreams; i++) {
@@ -246,6 +314,8 @@ static json_t *subtitles_json(const struct media_file *f, const char *base)
             text ? json_string("vtt") : json_null(), "url", text ? json_string(url) : json_null());
         if (!text)
             json_object_set_new(o, "reason", json_string("image subtitles are not shown yet"));
+        json_object_set_new(o, "selected",
+                            json_boolean(opt->subtitle_chosen && opt->subtitle_stream == m->index));
         json_array_append_new(list, o);
     }
     return list;
@@ -303,7 +373,7 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
     if (o && plan->method != PLAY_DIRECT)
         json_object_set_new(o, "segments", json_string(plan->ts ? "ts" : "fmp4"));
     json_object_set_new(o, "audio", audio_json(f, plan));
-    json_object_set_new(o, "subtitles", subtitles_json(f, base));
+    json_object_set_new(o, "subtitles", subtitles_json(f, &ro->in.o, base));
     return o;
 }
 
@@ -311,11 +381,12 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
  * is what the client asked for (made for the default browser, with the default audio and
  * no cap). */
 static bool use_prepared(struct http_request *req, const struct request_options *ro,
-                         const struct plan *plan, int64_t file)
+                         const struct plan *plan, const struct media_file *f)
 {
-    const struct play_options *o = &ro->in.o;
-    return plan->method != PLAY_DIRECT && !o->max_bitrate && !o->audio_language[0] &&
-           !ro->in.nclient_errors && api_prepared_ready(req->app, file) == 0;
+    const struct media_stream *a = decide_default_audio(f);
+    bool default_audio = !plan->audio.present || (a && plan->audio.index == a->index);
+    return plan->method != PLAY_DIRECT && !ro->in.o.max_bitrate && default_audio &&
+           !ro->in.nclient_errors && api_prepared_ready(req->app, f->id) == 0;
 }
 
 static void prepared_url(struct http_request *req, int64_t file, char *url, size_t size)
@@ -381,7 +452,7 @@ struct http_reply api_playback(struct http_request *req)
     if (rc < 0)
         return failed(rc, why);
     char url[256], id[HLS_ID_LEN + 1];
-    bool prepared = use_prepared(req, &ro, &plan, f.id);
+    bool prepared = use_prepared(req, &ro, &plan, &f);
     if (plan.method == PLAY_DIRECT) {
         snprintf(url, sizeof(url), "/api/v1/stream/%lld?static=1", (long long)f.id);
     } else if (prepared) {
@@ -441,7 +512,7 @@ static struct http_reply serve_static(struct http_request *req)
 /* What decides a GET of the unified endpoint: the user, the file and the options. */
 static void decision_key(struct http_request *req, char *key, size_t size)
 {
-    const char *names[] = {"max_bitrate", "audio_language", "segments", "client"};
+    const char *names[] = {"max_bitrate", "audio_language", "audio_stream", "segments", "client"};
     int n = snprintf(key, size, "%lld/%.*s", (long long)req->user_id, (int)req->params[0].len,
                      req->params[0].ptr);
     for (size_t i = 0; i < ARRAY_LEN(names) && n > 0 && (size_t)n < size; i++) {
@@ -484,7 +555,7 @@ struct http_reply api_stream(struct http_request *req)
         return r;
     }
     char url[256], id[HLS_ID_LEN + 1];
-    if (use_prepared(req, &ro, &plan, f.id)) {
+    if (use_prepared(req, &ro, &plan, &f)) {
         int64_t file = f.id;
         media_file_release(&f);
         return to_prepared(req, file);
@@ -518,7 +589,7 @@ struct http_reply api_hls_preload(struct http_request *req)
         return http_reply_json(202, json_pack("{sb ss ss}", "started", 0, "method", "direct_play",
                                               "message", "Direct play needs no pre-warming."));
     }
-    if (use_prepared(req, &ro, &plan, f.id)) {
+    if (use_prepared(req, &ro, &plan, &f)) {
         media_file_release(&f);
         return http_reply_json(
             202, json_pack("{sb ss sb ss}", "started", 0, "method", play_method_name(plan.method),

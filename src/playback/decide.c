@@ -1,6 +1,7 @@
 #include "playback/decide.h"
 #include "core/compat.h"
 #include "core/error.h"
+#include "library/lang.h"
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -44,14 +45,20 @@ static bool container_ok(const struct device_profile *p, const char *container)
     return strcmp(container, "m4v") == 0 && profile_has_container(p, "mp4");
 }
 
-static const struct media_stream *pick_audio(const struct media_file *f, const char *language)
+static const struct media_stream *pick_audio(const struct media_file *f,
+                                             const struct play_options *o)
 {
+    const char *language = o->audio_language;
+    const struct media_stream *chosen =
+        o->audio_chosen ? media_file_stream(f, o->audio_stream) : NULL;
+    if (chosen && chosen->type == STREAM_AUDIO)
+        return chosen;
     const struct media_stream *first = NULL, *def = NULL;
     for (size_t i = 0; i < f->nstreams; i++) {
         const struct media_stream *s = &f->streams[i];
         if (s->type != STREAM_AUDIO)
             continue;
-        if (language && *language && strcasecmp(s->language, language) == 0)
+        if (lang_same(s->language, language))
             return s;
         if (!first)
             first = s;
@@ -59,6 +66,12 @@ static const struct media_stream *pick_audio(const struct media_file *f, const c
             def = s;
     }
     return def ? def : first;
+}
+
+const struct media_stream *decide_default_audio(const struct media_file *f)
+{
+    const struct play_options none = {0};
+    return pick_audio(f, &none);
 }
 
 static const struct media_stream *first_audio(const struct media_file *f)
@@ -192,7 +205,7 @@ static int decide_in(const struct media_file *f, const struct device_profile *p,
     if (f->error)
         return ERR_UNPLAYABLE;
     const struct media_stream *v = pick_video(f);
-    const struct media_stream *a = pick_audio(f, o->audio_language);
+    const struct media_stream *a = pick_audio(f, o);
     if (!v && !a)
         return ERR_UNPLAYABLE;
 

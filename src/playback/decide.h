@@ -65,7 +65,11 @@ enum hls_segments { SEGMENTS_FMP4, SEGMENTS_TS, SEGMENTS_AUTO };
 struct play_options {
     int64_t max_bitrate;     /* 0: no cap beyond the profile's */
     char audio_language[16]; /* "" for the default track */
-    int64_t start_ms;        /* where playback starts */
+    bool audio_chosen;       /* audio_stream names the track, whatever the language */
+    int audio_stream;        /* the source index of that track */
+    bool subtitle_chosen;    /* subtitle_stream names the subtitles shown (-1: none) */
+    int subtitle_stream;
+    int64_t start_ms; /* where playback starts */
     enum hls_segments segments;
 };
 
@@ -104,6 +108,8 @@ struct plan {
  * ERR_UNPLAYABLE when f has neither audio nor video or could not be probed. An HLS plan
  * comes with its rungs (plan_ladder()).
  */
+/* The audio track a file plays when nothing is asked: its default one, else its first. */
+const struct media_stream *decide_default_audio(const struct media_file *f);
 int decide(const struct media_file *f, const struct device_profile *p, const struct play_options *o,
            struct plan *out) WUR;
 

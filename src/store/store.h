@@ -68,6 +68,32 @@ int store_link_epoch(struct store *s, int64_t user_id, int64_t *epoch) WUR;
  * every link given out before stops working. */
 int store_user_sign_out(struct store *s, int64_t user_id) WUR;
 
+/* What a user wants to hear and read: an audio language ("" for each file's default), a
+ * subtitle language, and when subtitles show: never, forced ones only, or always. */
+enum subtitle_mode { SUBS_OFF, SUBS_FORCED, SUBS_ALWAYS };
+const char *subtitle_mode_name(enum subtitle_mode m);
+int subtitle_mode_parse(const char *name, enum subtitle_mode *out) WUR;
+struct preferences {
+    char audio_language[16];
+    char subtitle_language[16];
+    enum subtitle_mode mode;
+};
+/* The user's preferences; the defaults (no language, forced subtitles) when never set. */
+int store_preferences_get(struct store *s, int64_t user, struct preferences *out) WUR;
+int store_preferences_put(struct store *s, int64_t user, const struct preferences *p) WUR;
+/* The tracks a user chose in an episode, kept for its show: an audio language and a
+ * subtitle language ("" for subtitles off). */
+struct show_choice {
+    char audio_language[16];
+    char subtitle_language[16];
+};
+/* The choice for the show of file; ERR_NOT_FOUND when none was made, or file is no
+ * episode. */
+int store_show_choice_get(struct store *s, int64_t user, int64_t file, struct show_choice *out) WUR;
+/* Keeps c for the show of file; ERR_NOT_FOUND when file is no episode. */
+int store_show_choice_put(struct store *s, int64_t user, int64_t file, const struct show_choice *c,
+                          int64_t now) WUR;
+
 /* Background jobs (src/jobs/): one per kind ("prepare", …) and file. */
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED };
 struct job {

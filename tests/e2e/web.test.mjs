@@ -185,6 +185,10 @@ after(async () => {
       `time from Play to the first frame: direct ${figures.play_direct.toFixed(2)} s (aim <= 0.5), ` +
         `remux ${figures.play_remux.toFixed(2)} s (aim <= 1), transcode ${figures.play_transcode.toFixed(2)} s (aim <= 2)`,
     );
+  if (figures.audio_switch !== undefined)
+    console.log(
+      `time from choosing another audio track to playing it: ${figures.audio_switch.toFixed(2)} s`,
+    );
   if (figures.seek_direct !== undefined)
     console.log(
       `time from a seek to playing again: direct ${figures.seek_direct.toFixed(2)} s, ` +
@@ -408,7 +412,7 @@ test("7. with the server gone the player says so, and Retry plays again", async 
 // Text subtitles: the cue that Chromium reports active is the one of that moment, at the
 // start and after a seek, in direct play (MP4 with sidecar files) and in a remux (MKV with
 // embedded SubRip). Forced subtitles in the browser's language show on their own.
-test("7b. subtitles show the cue of the moment, before and after a seek", async () => {
+test("7b. subtitles show the cue of the moment, before and after a seek; audio switches", async () => {
   const page = await newPage();
   await signIn(page);
   const showing = () =>
@@ -448,6 +452,31 @@ test("7b. subtitles show the cue of the moment, before and after a seek", async 
       );
     }
     methods.push(await page.evaluate(() => document.querySelector(".player").dataset.method));
+    if (title === "Many Voices") {
+      // The French track, from where it is, with the subtitles kept.
+      const before = await videoTime(page);
+      await page.evaluate(() => {
+        window.reelPlaying = [];
+      });
+      const t0 = await page.evaluate(() => performance.now());
+      await page.selectOption('select[aria-label="Audio track"]', "2");
+      await page.waitForFunction(() => (window.reelPlaying || []).length > 0, null, {
+        timeout: 20000,
+      });
+      figures.audio_switch = ((await page.evaluate(() => window.reelPlaying[0])) - t0) / 1000;
+      // hls.js may report the new stream's first frame before it has moved to the position.
+      await page
+        .waitForFunction(
+          (b) => Math.abs(document.querySelector("video").currentTime - b) < 5,
+          before,
+          { timeout: 10000 },
+        )
+        .catch(() => {});
+      const after = await videoTime(page);
+      assert.ok(Math.abs(after - before) < 5, `the switch went from ${before} s to ${after} s`);
+      assert.equal(await page.inputValue('select[aria-label="Audio track"]'), "2");
+      assert.equal(await showing(), label);
+    }
     await shot(page, `7b-${title.replaceAll(" ", "-")}`);
     await page.click('button[aria-label="Back"]');
     await page.waitForSelector("#method");

@@ -22,7 +22,7 @@ static const char *const media[] = {
 struct fixture {
     struct server s;
     char token[80];
-    int voices, quiet;
+    int voices, quiet, e1, e2;
 };
 
 static int setup(void **state)
@@ -30,12 +30,38 @@ static int setup(void **state)
     struct fixture *fx = calloc(1, sizeof(*fx));
     server_init(&fx->s);
     media_copy(fx->s.library, media);
+    /* A show whose episodes have both tracks and both subtitles. */
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s' && d='TV/Voices/Season 01' && mkdir -p \"$d\" && "
+             "cp 'Movies/Many Voices (2018).mkv' \"$d/Voices - S01E01 - One.mkv\" && "
+             "cp 'Movies/Many Voices (2018).mkv' \"$d/Voices - S01E02 - Two.mkv\"",
+             fx->s.library);
+    if (system(cmd) != 0)
+        return -1;
     const char *args[] = {"--hls-calibrate", "0", NULL};
     server_start(&fx->s, args);
     server_wait_scan(&fx->s);
     snprintf(fx->token, sizeof(fx->token), "%s", login(&fx->s, ADMIN_USER, ADMIN_PASSWORD));
     fx->voices = movie_file_id(&fx->s, fx->token, "Many Voices");
     fx->quiet = movie_file_id(&fx->s, fx->token, "Quiet Room");
+    /* The episodes' files, from the show's item. */
+    struct response r;
+    http(&fx->s, "GET", "/api/v1/library/items", fx->token, NULL, NULL, &r);
+    json_t *show = json_array_get(json_object_get(r.json, "shows"), 0);
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/library/items/%lld",
+             (long long)json_integer_value(json_object_get(show, "id")));
+    response_free(&r);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    json_t *season = json_array_get(json_object_get(r.json, "seasons"), 0);
+    json_t *eps = json_object_get(season, "episodes");
+    assert_int_equal(json_array_size(eps), 2);
+    fx->e1 = (int)json_integer_value(
+        json_object_get(json_array_get(json_object_get(json_array_get(eps, 0), "files"), 0), "id"));
+    fx->e2 = (int)json_integer_value(
+        json_object_get(json_array_get(json_object_get(json_array_get(eps, 1), "files"), 0), "id"));
+    response_free(&r);
     *state = fx;
     return 0;
 }
@@ -102,6 +128,150 @@ static void the_decision_lists_every_track(void **state)
     assert_status(&r, 200);
     a1 = json_array_get(json_object_get(r.json, "audio"), 1);
     assert_true(json_is_true(json_object_get(a1, "selected")));
+    response_free(&r);
+}
+
+/* The mean volume (dB) of what ffmpeg hears at freq Hz through Reel's stream of file. */
+static double loudness_at(struct fixture *fx, int file, const char *options, int freq)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -headers 'Authorization: Bearer %s\r\n' "
+             "-i 'http://127.0.0.1:%d/api/v1/stream/%d?%s' -vn "
+             "-af bandpass=f=%d:width_type=h:w=60,volumedetect -f null - 2>&1 | "
+             "sed -n 's/.*mean_volume: \\(-*[0-9.]*\\) dB/\\1/p'",
+             fx->token, fx->s.port, file, options, freq);
+    FILE *p = popen(cmd, "r");
+    double db = 0;
+    if (!p || fscanf(p, "%lf", &db) != 1)
+        fail_msg("no volume from: %s", cmd);
+    pclose(p);
+    return db;
+}
+
+static void the_chosen_audio_track_is_heard(void **state)
+{
+    struct fixture *fx = *state;
+    /* English beeps at 440 Hz, French at 880 Hz. */
+    double en440 = loudness_at(fx, fx->voices, "device_id=a1", 440);
+    double en880 = loudness_at(fx, fx->voices, "device_id=a1", 880);
+    double fr440 = loudness_at(fx, fx->voices, "device_id=a2&audio_stream=2", 440);
+    double fr880 = loudness_at(fx, fx->voices, "device_id=a2&audio_stream=2", 880);
+    if (!(en440 > en880 + 10 && fr880 > fr440 + 10))
+        fail_msg("English 440 Hz %.1f dB, 880 Hz %.1f dB; French 440 Hz %.1f dB, 880 Hz %.1f dB",
+                 en440, en880, fr440, fr880);
+    /* A stream that is not audio, or not there. */
+    struct response r;
+    char path[96];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?audio_stream=0", fx->voices);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(json_string_value(json_object_get(r.json, "message")), "audio_stream"));
+    response_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?subtitle_stream=9", fx->voices);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    response_free(&r);
+    /* The subtitles asked for are the selected ones. */
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?subtitle_stream=4&audio_stream=2",
+             fx->voices);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    json_t *subs = json_object_get(r.json, "subtitles");
+    assert_true(json_is_false(json_object_get(json_array_get(subs, 0), "selected")));
+    assert_true(json_is_true(json_object_get(json_array_get(subs, 1), "selected")));
+    json_t *a1 = json_array_get(json_object_get(r.json, "audio"), 1);
+    assert_true(json_is_true(json_object_get(a1, "selected")));
+    response_free(&r);
+}
+
+/* The index of the selected entry of list ("audio" or "subtitles") in a decision, or -1. */
+static int selected(json_t *d, const char *list)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(d, list), i,
+                       t) if (json_is_true(json_object_get(t, "selected"))) return (int)
+        json_integer_value(json_object_get(t, "index"));
+    return -1;
+}
+
+static void preferences_choose_the_tracks(void **state)
+{
+    struct fixture *fx = *state;
+    struct response r;
+    http(&fx->s, "GET", "/api/v1/me/preferences", fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "subtitle_mode")), "forced");
+    assert_string_equal(json_string_value(json_object_get(r.json, "audio_language")), "");
+    response_free(&r);
+    /* By default: the default audio, and only forced subtitles in its language. */
+    assert_int_equal(selected(decision(fx, fx->voices, &r), "audio"), 1);
+    assert_int_equal(selected(r.json, "subtitles"), -1);
+    response_free(&r);
+    assert_int_equal(selected(decision(fx, fx->quiet, &r), "subtitles"), 1000); /* en.forced */
+    response_free(&r);
+
+    http(&fx->s, "PUT", "/api/v1/me/preferences", fx->token, "{\"subtitle_mode\": \"sometimes\"}",
+         NULL, &r);
+    assert_int_equal(r.status, 400);
+    response_free(&r);
+    http(&fx->s, "PUT", "/api/v1/me/preferences", fx->token,
+         "{\"audio_language\": \"fr\", \"subtitle_language\": \"en\", \"subtitle_mode\": "
+         "\"always\"}",
+         NULL, &r);
+    assert_status(&r, 200);
+    response_free(&r);
+    /* "fr" finds the track tagged "fra"; "always" the English subtitles, not forced. */
+    assert_int_equal(selected(decision(fx, fx->voices, &r), "audio"), 2);
+    assert_int_equal(selected(r.json, "subtitles"), 3);
+    response_free(&r);
+    assert_int_equal(selected(decision(fx, fx->quiet, &r), "subtitles"), 1001);
+    response_free(&r);
+    /* What the request names wins. */
+    char path[96];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?audio_stream=1&subtitle_stream=-1",
+             fx->voices);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_int_equal(selected(r.json, "audio"), 1);
+    assert_int_equal(selected(r.json, "subtitles"), -1);
+    response_free(&r);
+
+    /* A choice in an episode carries to the next: French audio, French subtitles. */
+    snprintf(path, sizeof(path), "/api/v1/progress/%d/choices", fx->e1);
+    http(&fx->s, "PUT", path, fx->token,
+         "{\"audio_language\": \"fra\", \"subtitle_language\": \"fra\"}", NULL, &r);
+    assert_status(&r, 200);
+    assert_true(json_is_true(json_object_get(r.json, "remembered")));
+    response_free(&r);
+    http(&fx->s, "PUT", "/api/v1/me/preferences", fx->token,
+         "{\"audio_language\": \"\", \"subtitle_mode\": \"off\"}", NULL, &r);
+    response_free(&r);
+    assert_int_equal(selected(decision(fx, fx->e2, &r), "audio"), 2);
+    assert_int_equal(selected(r.json, "subtitles"), 4);
+    response_free(&r);
+    /* Subtitles off in the show, then. */
+    http(&fx->s, "PUT", path, fx->token,
+         "{\"audio_language\": \"eng\", \"subtitle_language\": \"\"}", NULL, &r);
+    response_free(&r);
+    assert_int_equal(selected(decision(fx, fx->e2, &r), "audio"), 1);
+    assert_int_equal(selected(r.json, "subtitles"), -1);
+    response_free(&r);
+    /* A film keeps nothing; a bad body is refused. */
+    snprintf(path, sizeof(path), "/api/v1/progress/%d/choices", fx->voices);
+    http(&fx->s, "PUT", path, fx->token,
+         "{\"audio_language\": \"eng\", \"subtitle_language\": \"\"}", NULL, &r);
+    assert_status(&r, 200);
+    assert_true(json_is_false(json_object_get(r.json, "remembered")));
+    response_free(&r);
+    http(&fx->s, "PUT", path, fx->token, "{\"audio_language\": 3}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    response_free(&r);
+    /* Back to the defaults, for the other tests. */
+    http(&fx->s, "PUT", "/api/v1/me/preferences", fx->token,
+         "{\"audio_language\": \"\", \"subtitle_language\": \"\", \"subtitle_mode\": \"forced\"}",
+         NULL, &r);
+    assert_status(&r, 200);
     response_free(&r);
 }
 
@@ -195,6 +365,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_decision_lists_every_track),
+        cmocka_unit_test(the_chosen_audio_track_is_heard),
+        cmocka_unit_test(preferences_choose_the_tracks),
         cmocka_unit_test(embedded_text_subtitles_become_webvtt),
         cmocka_unit_test(sidecars_keep_their_names_and_charset),
     };

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "library/lang.h"
 #include "library/subname.h"
 #include "library/subtitles.h"
 #include <cmocka.h>
@@ -78,12 +79,30 @@ static void charsets_are_told_apart(void **state)
     assert_false(subtitle_is_text("dvd_subtitle"));
 }
 
+static void languages_match_across_codes(void **state)
+{
+    (void)state;
+    assert_true(lang_same("en", "eng"));
+    assert_true(lang_same("ENG", "en-US"));
+    assert_true(lang_same("fre", "fra"));
+    assert_true(lang_same("fr", "fre"));
+    assert_true(lang_same("pt-BR", "por"));
+    assert_true(lang_same("ger", "de"));
+    assert_true(lang_same("xx", "XX"));
+    assert_false(lang_same("en", "fr"));
+    assert_false(lang_same("eng", "fra"));
+    assert_false(lang_same("", ""));
+    assert_false(lang_same("en", ""));
+    assert_false(lang_same(NULL, "en"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names_say_what_they_hold),
         cmocka_unit_test(other_files_are_not_subtitles),
         cmocka_unit_test(charsets_are_told_apart),
+        cmocka_unit_test(languages_match_across_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,23 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const modes[] = {"off", "forced", "always"};
-
-const char *subtitle_mode_name(enum subtitle_mode m)
-{
-    return modes[m];
-}
-
-int subtitle_mode_parse(const char *name, enum subtitle_mode *out)
-{
-    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-        if (name && strcmp(name, modes[i]) == 0) {
-            *out = (enum subtitle_mode)i;
-            return 0;
-        }
-    return ERR_BAD_REQUEST;
-}
-
 static void copy_text(sqlite3_stmt *st, int col, char *out, size_t size)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
@@ -52,21 +35,21 @@ int store_preferences_get(struct store *s, int64_t user, struct preferences *out
 int store_preferences_put(struct store *s, int64_t user, const struct preferences *p)
 {
     db_lock(s);
-    int rc = db_run(s,
-                    "INSERT INTO user_preferences (user_id, audio_language, subtitle_language,"
-                    " subtitle_mode) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_id) DO UPDATE SET"
-                    " audio_language = ?2, subtitle_language = ?3, subtitle_mode = ?4",
-                    "ittt", user, p->audio_language, p->subtitle_language,
-                    subtitle_mode_name(p->mode));
+    int rc =
+        db_run(s,
+               "INSERT INTO user_preferences (user_id, audio_language, subtitle_language,"
+               " subtitle_mode) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_id) DO UPDATE SET"
+               " audio_language = ?2, subtitle_language = ?3, subtitle_mode = ?4",
+               "ittt", user, p->audio_language, p->subtitle_language, subtitle_mode_name(p->mode));
     db_unlock(s);
     return rc;
 }
 
-/* The show of an episode's file: its item's season's parent. */
-static const char show_of_file[] = "SELECT season.parent_id FROM media_files f"
-                                   " JOIN media_items e ON e.id = f.item_id AND e.kind = 'episode'"
-                                   " JOIN media_items season ON season.id = e.parent_id"
-                                   " WHERE f.id = ?1";
+/* The show of an episode's file (?1): its item's season's parent. */
+#define SHOW_OF_FILE                                                                               \
+    "SELECT season.parent_id FROM media_files f"                                                   \
+    " JOIN media_items e ON e.id = f.item_id AND e.kind = 'episode'"                               \
+    " JOIN media_items season ON season.id = e.parent_id WHERE f.id = ?1"
 
 int store_show_choice_get(struct store *s, int64_t user, int64_t file, struct show_choice *out)
 {
@@ -74,11 +57,8 @@ int store_show_choice_get(struct store *s, int64_t user, int64_t file, struct sh
     db_lock(s);
     sqlite3_stmt *st = db_stmt(s,
                                "SELECT audio_language, subtitle_language FROM show_choices"
-                               " WHERE user_id = ?1 AND show_id = (SELECT season.parent_id FROM"
-                               " media_files f JOIN media_items e ON e.id = f.item_id AND"
-                               " e.kind = 'episode' JOIN media_items season ON"
-                               " season.id = e.parent_id WHERE f.id = ?2)",
-                               "ii", user, file);
+                               " WHERE show_id = (" SHOW_OF_FILE ") AND user_id = ?2",
+                               "ii", file, user);
     int rc = db_row(s, st, "cannot read a show's choices");
     if (rc == 0) {
         copy_text(st, 0, out->audio_language, sizeof(out->audio_language));
@@ -93,7 +73,7 @@ int store_show_choice_put(struct store *s, int64_t user, int64_t file, const str
                           int64_t now)
 {
     db_lock(s);
-    sqlite3_stmt *st = db_stmt(s, show_of_file, "i", file);
+    sqlite3_stmt *st = db_stmt(s, SHOW_OF_FILE, "i", file);
     int rc = db_row(s, st, "cannot find an episode's show");
     int64_t show = rc == 0 ? sqlite3_column_int64(st, 0) : 0;
     db_done(st);
