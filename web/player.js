@@ -112,6 +112,37 @@ export class Player {
       hidden: true,
       onchange: () => this.showSubtitle(+this.subs.value, true),
     });
+    // How subtitles look, kept in this browser: a size and a background.
+    const style = JSON.parse(localStorage.getItem("reel-subtitle-style") || "{}");
+    const styleSelect = (name, label, options) =>
+      el(
+        "select",
+        {
+          "aria-label": label,
+          onchange: (e) => {
+            style[name] = e.target.value;
+            localStorage.setItem("reel-subtitle-style", JSON.stringify(style));
+            this.styleSubtitles(style);
+          },
+        },
+        ...options.map(([v, text]) =>
+          el("option", { value: v, selected: v === (style[name] || options[1][0]) }, text),
+        ),
+      );
+    this.subStyle = el(
+      "span",
+      { class: "substyle", hidden: true },
+      styleSelect("size", "Subtitle size", [
+        ["small", "Small text"],
+        ["medium", "Medium text"],
+        ["large", "Large text"],
+      ]),
+      styleSelect("background", "Subtitle background", [
+        ["none", "No background"],
+        ["box", "Dark box"],
+      ]),
+    );
+    this.styleSubtitles(style);
     const fs = el(
       "button",
       { class: "secondary", "aria-label": "Full screen", onclick: () => this.fullscreen() },
@@ -164,6 +195,7 @@ export class Player {
         this.quality,
         this.audio,
         this.subs,
+        this.subStyle,
         this.nextBtn,
         pip,
         fs,
@@ -352,11 +384,13 @@ export class Player {
       el("option", { value: -1 }, "Subtitles off"),
       ...this.subtitles.map((s, i) => el("option", { value: i }, label(s))),
     );
-    for (const s of this.subtitles)
-      v.append(
-        el("track", { kind: "subtitles", src: s.url, srclang: s.language, label: label(s) }),
-      );
+    // Kept by element: hls.js adds text tracks of its own for HLS subtitle renditions.
+    this.trackEls = this.subtitles.map((s) =>
+      el("track", { kind: "subtitles", src: s.url, srclang: s.language, label: label(s) }),
+    );
+    v.append(...this.trackEls);
     this.subs.hidden = this.subtitles.length === 0;
+    this.subStyle.hidden = this.subs.hidden;
     // The server picks by the user's preferences and what they chose in this show.
     const pick =
       was !== undefined
@@ -365,8 +399,13 @@ export class Player {
     this.showSubtitle(pick);
   }
 
+  styleSubtitles(style) {
+    this.video.classList.remove("subs-small", "subs-medium", "subs-large", "subs-none", "subs-box");
+    this.video.classList.add(`subs-${style.size || "medium"}`, `subs-${style.background || "box"}`);
+  }
+
   showSubtitle(i, chosen = false) {
-    [...this.video.textTracks].forEach((t, k) => (t.mode = k === i ? "showing" : "disabled"));
+    this.trackEls.forEach((t, k) => (t.track.mode = k === i ? "showing" : "disabled"));
     this.subs.value = String(i);
     if (chosen) this.remember();
   }
@@ -458,6 +497,10 @@ export class Player {
       );
       this.quality.hidden = data.levels.length < 2;
       if (this.method === "transcode") this.pickLevel(-1);
+      // Subtitles come as <track>s (setSubtitles()); the HLS subtitle renditions are for
+      // players without them.
+      hls.subtitleDisplay = false;
+      hls.subtitleTrack = -1;
     });
     hls.on(Hls.Events.ERROR, (_, data) => {
       if (!data.fatal) return;

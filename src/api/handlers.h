@@ -15,6 +15,13 @@ struct http_reply api_scan_status(struct http_request *req);
 struct http_reply api_scan_start(struct http_request *req);
 struct http_reply api_poster(struct http_request *req);
 struct http_reply api_subtitle(struct http_request *req);
+/* A session's subtitle renditions (api/hls_subs.c): whether a rendition name is one
+ * ("sub<index>"), the master playlist with them, their playlists and segments. */
+bool api_hls_subs_name(struct str rendition, int *index);
+int api_hls_add_subs(struct http_request *req, const char *id, const char *prefix, char **text,
+                     size_t *len) WUR;
+struct http_reply api_hls_subs_media(struct http_request *req, const char *id, int index);
+struct http_reply api_hls_subs_segment(struct http_request *req, const char *id, int index);
 struct http_reply api_preferences_get(struct http_request *req);
 struct http_reply api_preferences_put(struct http_request *req);
 struct http_reply api_show_choice_put(struct http_request *req);

@@ -68,6 +68,8 @@ struct http_reply api_hls_master(struct http_request *req)
                                   .only = http_query(req, "rendition"),
                                   .prefix = prefix};
     int rc = hls_master(app->hls, req->user_id, id, &mq, &text, &len);
+    if (rc == 0)
+        rc = api_hls_add_subs(req, id, prefix, &text, &len);
     return playlist(rc, text, len);
 }
 
@@ -75,8 +77,11 @@ struct http_reply api_hls_media(struct http_request *req)
 {
     struct app *app = req->app;
     char id[HLS_ID_LEN + 1], name[32];
+    int subs;
     if (session_id(req, id) < 0 || req->params[1].len >= sizeof(name))
         return session_gone();
+    if (api_hls_subs_name(req->params[1], &subs))
+        return api_hls_subs_media(req, id, subs);
     snprintf(name, sizeof(name), "%.*s", (int)req->params[1].len, req->params[1].ptr);
     char *text = NULL;
     size_t len = 0;
@@ -203,6 +208,9 @@ struct http_reply api_hls_segment(struct http_request *req)
     struct app *app = req->app;
     char id[HLS_ID_LEN + 1], name[32];
     long n;
+    int subs;
+    if (session_id(req, id) == 0 && api_hls_subs_name(req->params[1], &subs))
+        return api_hls_subs_segment(req, id, subs);
     if (session_id(req, id) < 0 || req->params[1].len >= sizeof(name) ||
         hls_segment_parse(req->params[2], &n) < 0)
         return session_gone();

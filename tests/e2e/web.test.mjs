@@ -185,6 +185,11 @@ after(async () => {
       `time from Play to the first frame: direct ${figures.play_direct.toFixed(2)} s (aim <= 0.5), ` +
         `remux ${figures.play_remux.toFixed(2)} s (aim <= 1), transcode ${figures.play_transcode.toFixed(2)} s (aim <= 2)`,
     );
+  if (figures.cue_after_seek_direct !== undefined)
+    console.log(
+      `time from a seek to its subtitle cue: direct ${figures.cue_after_seek_direct.toFixed(2)} s, ` +
+        `remux ${figures.cue_after_seek_remux?.toFixed(2)} s`,
+    );
   if (figures.audio_switch !== undefined)
     console.log(
       `time from choosing another audio track to playing it: ${figures.audio_switch.toFixed(2)} s`,
@@ -437,8 +442,9 @@ test("7b. subtitles show the cue of the moment, before and after a seek; audio s
       [1.5, 1],
       [61.5, 21],
     ]) {
-      await page.evaluate((t) => {
+      const t0 = await page.evaluate((t) => {
         document.querySelector("video").currentTime = t;
+        return performance.now();
       }, at);
       await page.waitForFunction(
         (want) => {
@@ -450,6 +456,10 @@ test("7b. subtitles show the cue of the moment, before and after a seek; audio s
         `${word} cue ${n}`,
         { timeout: 15000 },
       );
+      if (n > 1) {
+        const seconds = ((await page.evaluate(() => performance.now())) - t0) / 1000;
+        figures[`cue_after_seek_${methods.length ? "remux" : "direct"}`] = seconds;
+      }
     }
     methods.push(await page.evaluate(() => document.querySelector(".player").dataset.method));
     if (title === "Many Voices") {

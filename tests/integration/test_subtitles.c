@@ -318,6 +318,66 @@ static void embedded_text_subtitles_become_webvtt(void **state)
     response_free(&r);
 }
 
+/* HLS players that read subtitle renditions (Safari, TVs) get them in the master playlist,
+ * on the video's segments, with the timestamp map of the segments' clock. */
+static void hls_lists_subtitle_renditions(void **state)
+{
+    struct fixture *fx = *state;
+    struct response r;
+    char path[256];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?device_id=subs&segments=fmp4", fx->voices);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    char master[200];
+    snprintf(master, sizeof(master), "%s", json_string_value(json_object_get(r.json, "url")));
+    response_free(&r);
+    http(&fx->s, "GET", master, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    char base[200];
+    snprintf(base, sizeof(base), "%.*s", (int)(strrchr(master, '/') - master), master);
+    char want[512];
+    snprintf(want, sizeof(want),
+             "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"eng\",LANGUAGE=\"eng\","
+             "DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=\"%s/sub3/index.m3u8\"",
+             base);
+    if (!strstr(r.body, want))
+        fail_msg("no '%s' in:\n%s", want, r.body);
+    assert_non_null(strstr(r.body, "/sub4/index.m3u8"));
+    assert_non_null(strstr(r.body, ",SUBTITLES=\"subs\"\n"));
+    response_free(&r);
+    snprintf(path, sizeof(path), "%s/sub3/index.m3u8", base);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    assert_non_null(strstr(r.body, "#EXTINF:"));
+    assert_int_equal(r.len, strlen(r.body)); /* GStreamer refuses a playlist with a NUL */
+    assert_non_null(strstr(r.body, "\n0.vtt\n"));
+    assert_null(strstr(r.body, "EXT-X-MAP"));
+    assert_non_null(strstr(r.body, "#EXT-X-ENDLIST"));
+    response_free(&r);
+    /* The segment that holds 4 s has cue 2 (4 s to 5.5 s), and its clock starts at the
+     * encoder's 1 s offset. */
+    int found = -1;
+    for (int n = 0; n < 6 && found < 0; n++) {
+        snprintf(path, sizeof(path), "%s/sub3/%d.vtt", base, n);
+        http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+        if (r.status == 200 && strstr(r.body, "English cue 2")) {
+            found = n;
+            const char *head = "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:90000,LOCAL:00:00:00.000\n";
+            assert_memory_equal(r.body, head, strlen(head));
+        }
+        response_free(&r);
+    }
+    assert_true(found > 0);
+    snprintf(path, sizeof(path), "%s/sub3/99.vtt", base);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    response_free(&r);
+    snprintf(path, sizeof(path), "%s/sub1/0.vtt", base); /* an audio stream */
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    response_free(&r);
+}
+
 static void sidecars_keep_their_names_and_charset(void **state)
 {
     struct fixture *fx = *state;
@@ -368,6 +428,7 @@ int main(void)
         cmocka_unit_test(the_chosen_audio_track_is_heard),
         cmocka_unit_test(preferences_choose_the_tracks),
         cmocka_unit_test(embedded_text_subtitles_become_webvtt),
+        cmocka_unit_test(hls_lists_subtitle_renditions),
         cmocka_unit_test(sidecars_keep_their_names_and_charset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -3,12 +3,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "core/error.h"
 #include "hls/argv.h"
 #include "hls/chunk.h"
 #include "hls/grid.h"
 #include "hls/mpegts.h"
 #include "hls/playlist.h"
 #include "hls/speeds.h"
+#include "hls/vtt.h"
 #include <cmocka.h>
 #include <errno.h>
 #include <math.h>
@@ -551,6 +553,55 @@ static void a_stored_master_gets_absolute_uris(void **state)
     free(out);
 }
 
+static void subtitles_become_renditions(void **state)
+{
+    (void)state;
+    const char master[] = "#EXTM3U\n#EXT-X-VERSION:7\n"
+                          "#EXT-X-STREAM-INF:BANDWIDTH=1000\n/p/720p/index.m3u8\n"
+                          "#EXT-X-STREAM-INF:BANDWIDTH=500\n/p/360p/index.m3u8\n";
+    struct vtt_rendition r[] = {{3, "eng", "English", 0, 1}, {1001, "", "Signs", 1, 0}};
+    struct buf b;
+    buf_init(&b, BUF_NO_CAP);
+    assert_int_equal(vtt_master(master, sizeof(master) - 1, r, 2, "/p", &b), 0);
+    assert_string_equal(
+        b.ptr, "#EXTM3U\n#EXT-X-VERSION:7\n"
+               "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"eng\","
+               "DEFAULT=YES,AUTOSELECT=YES,FORCED=NO,URI=\"/p/sub3/index.m3u8\"\n"
+               "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"Signs\",DEFAULT=NO,"
+               "AUTOSELECT=YES,FORCED=YES,URI=\"/p/sub1001/index.m3u8\"\n"
+               "#EXT-X-STREAM-INF:BANDWIDTH=1000,SUBTITLES=\"subs\"\n/p/720p/index.m3u8\n"
+               "#EXT-X-STREAM-INF:BANDWIDTH=500,SUBTITLES=\"subs\"\n/p/360p/index.m3u8\n");
+    buf_reset(&b);
+
+    const char media[] = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"init.mp4\"\n"
+                         "#EXTINF:4.000000,\n0.m4s\n#EXTINF:4.000000,\n1.m4s\n"
+                         "#EXTINF:2.500000,\n2.m4s\n#EXT-X-ENDLIST\n";
+    assert_int_equal(vtt_media(media, sizeof(media) - 1, &b), 0);
+    assert_string_equal(b.ptr, "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.000000,\n0.vtt\n"
+                               "#EXTINF:4.000000,\n1.vtt\n#EXTINF:2.500000,\n2.vtt\n"
+                               "#EXT-X-ENDLIST\n");
+    double a, z;
+    assert_int_equal(vtt_segment_times(media, sizeof(media) - 1, 2, &a, &z), 0);
+    assert_true(fabs(a - 8) < 1e-9 && fabs(z - 10.5) < 1e-9);
+    assert_int_equal(vtt_segment_times(media, sizeof(media) - 1, 3, &a, &z), ERR_NOT_FOUND);
+    buf_reset(&b);
+
+    /* Cues overlapping [4, 8): the one across 4 s, the one inside; not those outside. */
+    const char vtt[] = "WEBVTT\n\nNOTE made by ffmpeg\n\n00:01.000 --> 00:02.500\nbefore\n\n"
+                       "cue-2\n00:03.500 --> 00:04.500 line:10%\nacross <i>4 s</i>\n\n"
+                       "00:00:06.000 --> 00:00:07.000\ninside\ntwo lines\n\n"
+                       "00:08.000 --> 00:09.000\nafter\n\n"
+                       "01:00:00.000 --> 01:00:01.000\nan hour in";
+    assert_int_equal(vtt_segment(vtt, sizeof(vtt) - 1, 4, 8, 90000, &b), 0);
+    assert_string_equal(b.ptr, "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:90000,LOCAL:00:00:00.000\n\n"
+                               "cue-2\n00:03.500 --> 00:04.500 line:10%\nacross <i>4 s</i>\n\n"
+                               "00:00:06.000 --> 00:00:07.000\ninside\ntwo lines\n\n");
+    buf_reset(&b);
+    assert_int_equal(vtt_segment(vtt, sizeof(vtt) - 1, 3600, 3604, 0, &b), 0);
+    assert_non_null(strstr(b.ptr, "an hour in\n\n"));
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -564,6 +615,7 @@ int main(void)
         cmocka_unit_test(mpegts_chunks_begin_with_the_pat),
         cmocka_unit_test(speeds_average_and_persist),
         cmocka_unit_test(a_stored_master_gets_absolute_uris),
+        cmocka_unit_test(subtitles_become_renditions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
