@@ -486,6 +486,12 @@ export class Player {
       fragLoadPolicy: fragments,
       playlistLoadPolicy: policy,
       manifestLoadPolicy: policy,
+      // Subtitles come as <track>s (setSubtitles()); the HLS subtitle renditions are for
+      // players without them. hls.js's own subtitle handling would also turn every other
+      // text track off.
+      subtitleTrackController: null,
+      subtitleStreamController: null,
+      timelineController: null,
     });
     this.hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, (_, data) => {
@@ -497,10 +503,6 @@ export class Player {
       );
       this.quality.hidden = data.levels.length < 2;
       if (this.method === "transcode") this.pickLevel(-1);
-      // Subtitles come as <track>s (setSubtitles()); the HLS subtitle renditions are for
-      // players without them.
-      hls.subtitleDisplay = false;
-      hls.subtitleTrack = -1;
     });
     hls.on(Hls.Events.ERROR, (_, data) => {
       if (!data.fatal) return;

@@ -322,6 +322,46 @@ static void link_keys_rotate_and_signing_out_voids_links(void **state)
     assert_int_equal(store_user_sign_out(f->s, user + 100), ERR_NOT_FOUND);
 }
 
+static void preferences_and_show_choices_are_kept(void **state)
+{
+    struct fixture *f = *state;
+    int64_t user, folder, movie, e1, e2, other;
+    assert_int_equal(store_user_create(f->s, "viewer", "hash", ROLE_USER, &user), 0);
+    struct preferences p;
+    assert_int_equal(store_preferences_get(f->s, user, &p), 0);
+    assert_string_equal(p.audio_language, "");
+    assert_int_equal(p.mode, SUBS_FORCED);
+    p = (struct preferences){
+        .audio_language = "jpn", .subtitle_language = "en", .mode = SUBS_ALWAYS};
+    assert_int_equal(store_preferences_put(f->s, user, &p), 0);
+    p.mode = SUBS_OFF;
+    assert_int_equal(store_preferences_get(f->s, user, &p), 0);
+    assert_string_equal(p.audio_language, "jpn");
+    assert_string_equal(p.subtitle_language, "en");
+    assert_int_equal(p.mode, SUBS_ALWAYS);
+
+    assert_int_equal(store_folder_add(f->s, "/lib", &folder), 0);
+    add_file(f->s, folder, "/lib/Film.mkv", "Film", 0, 0, 1, &movie);
+    add_file(f->s, folder, "/lib/Show/S01E01.mkv", "Show", 1, 1, 1, &e1);
+    add_file(f->s, folder, "/lib/Show/S02E01.mkv", "Show", 2, 1, 1, &e2);
+    add_file(f->s, folder, "/lib/Other/S01E01.mkv", "Other", 1, 1, 1, &other);
+    struct show_choice c = {.audio_language = "jpn", .subtitle_language = ""};
+    assert_int_equal(store_show_choice_put(f->s, user, e1, &c, 10), 0);
+    /* Another season of the same show has it; another show and a film do not. */
+    struct show_choice got;
+    assert_int_equal(store_show_choice_get(f->s, user, e2, &got), 0);
+    assert_string_equal(got.audio_language, "jpn");
+    assert_string_equal(got.subtitle_language, "");
+    assert_int_equal(store_show_choice_get(f->s, user, other, &got), ERR_NOT_FOUND);
+    assert_int_equal(store_show_choice_put(f->s, user, movie, &c, 10), ERR_NOT_FOUND);
+    assert_int_equal(store_show_choice_get(f->s, user, movie, &got), ERR_NOT_FOUND);
+    /* A later choice replaces it. */
+    snprintf(c.subtitle_language, sizeof(c.subtitle_language), "eng");
+    assert_int_equal(store_show_choice_put(f->s, user, e2, &c, 20), 0);
+    assert_int_equal(store_show_choice_get(f->s, user, e1, &got), 0);
+    assert_string_equal(got.subtitle_language, "eng");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +373,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_scan_marks_unseen_files_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(jobs_queue_run_and_come_back_after_a_crash, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(preferences_and_show_choices_are_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(link_keys_rotate_and_signing_out_voids_links, setup,
                                         teardown),
     };

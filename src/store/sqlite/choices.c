@@ -4,12 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void copy_text(sqlite3_stmt *st, int col, char *out, size_t size)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(out, size, "%s", t ? (const char *)t : "");
-}
-
 int store_preferences_get(struct store *s, int64_t user, struct preferences *out)
 {
     *out = (struct preferences){.mode = SUBS_FORCED};
@@ -20,11 +14,9 @@ int store_preferences_get(struct store *s, int64_t user, struct preferences *out
                                "i", user);
     int rc = db_row(s, st, "cannot read preferences");
     if (rc == 0) {
-        copy_text(st, 0, out->audio_language, sizeof(out->audio_language));
-        copy_text(st, 1, out->subtitle_language, sizeof(out->subtitle_language));
-        char mode[16];
-        copy_text(st, 2, mode, sizeof(mode));
-        if (subtitle_mode_parse(mode, &out->mode) < 0)
+        snprintf(out->audio_language, sizeof(out->audio_language), "%s", db_text(st, 0));
+        snprintf(out->subtitle_language, sizeof(out->subtitle_language), "%s", db_text(st, 1));
+        if (subtitle_mode_parse(db_text(st, 2), &out->mode) < 0)
             out->mode = SUBS_FORCED;
     }
     db_done(st);
@@ -61,8 +53,8 @@ int store_show_choice_get(struct store *s, int64_t user, int64_t file, struct sh
                                "ii", file, user);
     int rc = db_row(s, st, "cannot read a show's choices");
     if (rc == 0) {
-        copy_text(st, 0, out->audio_language, sizeof(out->audio_language));
-        copy_text(st, 1, out->subtitle_language, sizeof(out->subtitle_language));
+        snprintf(out->audio_language, sizeof(out->audio_language), "%s", db_text(st, 0));
+        snprintf(out->subtitle_language, sizeof(out->subtitle_language), "%s", db_text(st, 1));
     }
     db_done(st);
     db_unlock(s);
