@@ -100,7 +100,10 @@ static void native_players_play_a_link_without_a_header(void **state)
     assert_memory_equal(location, link, strcspn(link + 3, "/") + 3); /* "/s/<token>" */
     assert_non_null(strstr(location, "/hls/"));
     response_free(&r);
-    assert_true(runs("ffmpeg -nostdin -v error -ss 2 -i 'http://127.0.0.1:%d%s' -t 2 -f null -",
+    /* Seeking: ffmpeg 5.1 finds nothing after a seek in fMP4 HLS (docs/internals/hls.md),
+     * so it seeks in MPEG-TS, and frames must come out. */
+    assert_true(runs("test $(ffmpeg -nostdin -v error -ss 2 -i 'http://127.0.0.1:%d%s&segments=ts' "
+                     "-t 2 -map 0:v -f framecrc - | grep -vc '^#') -gt 10",
                      fx->s.port, link));
 }
 
