@@ -6,6 +6,7 @@
  */
 #include "api/handlers.h"
 #include "core/error.h"
+#include "core/files.h"
 #include "hls/argv.h"
 #include "hls/vtt.h"
 #include "library/subtitles.h"
@@ -163,16 +164,12 @@ static void run_cut(void *arg)
         subtitle_vtt(c->ffmpeg, c->cache, &c->f, c->s, path, sizeof(path), c->err, sizeof(c->err));
     if (c->rc < 0)
         return;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat sb;
-    char *vtt = NULL;
-    if (fd < 0 || fstat(fd, &sb) < 0 || !(vtt = malloc((size_t)sb.st_size + 1)) ||
-        read(fd, vtt, (size_t)sb.st_size) != sb.st_size)
-        c->rc = -EIO;
-    if (fd >= 0)
-        close(fd);
-    if (c->rc == 0)
-        c->rc = vtt_segment(vtt, (size_t)sb.st_size, c->start, c->end, c->mpegts, &c->out);
+    char *vtt;
+    size_t len;
+    c->rc = read_file(path, &vtt, &len);
+    if (c->rc < 0)
+        return;
+    c->rc = vtt_segment(vtt, len, c->start, c->end, c->mpegts, &c->out);
     free(vtt);
 }
 

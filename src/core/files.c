@@ -4,6 +4,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,4 +63,37 @@ int write_file_atomic(const char *path, const void *data, size_t len)
     if (rc < 0)
         unlink(tmp);
     return rc;
+}
+
+int read_file(const char *path, char **data, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    struct stat sb;
+    char *p = NULL;
+    int rc = 0;
+    if (fstat(fd, &sb) < 0)
+        rc = -errno;
+    else if (!(p = malloc((size_t)sb.st_size + 1)))
+        rc = -ENOMEM;
+    size_t got = 0;
+    while (rc == 0 && got < (size_t)sb.st_size) {
+        ssize_t n = read(fd, p + got, (size_t)sb.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            rc = n < 0 ? -errno : -EIO;
+        else
+            got += (size_t)n;
+    }
+    close(fd);
+    if (rc < 0) {
+        free(p);
+        return rc;
+    }
+    p[got] = '\0';
+    *data = p;
+    *len = got;
+    return 0;
 }

@@ -46,36 +46,9 @@ static int fs_get(struct storage *st, const char *key, char **data, size_t *len)
 {
     char path[PATH_MAX + 64];
     int rc = path_of(st, key, path, sizeof(path));
-    if (rc < 0)
-        return rc;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? ERR_NOT_FOUND : -errno;
-    struct stat sb;
-    char *p = NULL;
-    if (fstat(fd, &sb) < 0)
-        rc = -errno;
-    else if (!(p = malloc((size_t)sb.st_size + 1)))
-        rc = -ENOMEM;
-    size_t got = 0;
-    while (rc == 0 && got < (size_t)sb.st_size) {
-        ssize_t n = read(fd, p + got, (size_t)sb.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            rc = n < 0 ? -errno : -EIO;
-        else
-            got += (size_t)n;
-    }
-    close(fd);
-    if (rc < 0) {
-        free(p);
-        return rc;
-    }
-    p[got] = '\0';
-    *data = p;
-    *len = got;
-    return 0;
+    if (rc == 0)
+        rc = read_file(path, data, len);
+    return rc == -ENOENT ? ERR_NOT_FOUND : rc;
 }
 
 static int fs_delete(struct storage *st, const char *prefix)
