@@ -149,6 +149,26 @@ if [ ! -s "$m/Quiet Room (2012).fr.srt" ]; then
     rm -f "$out/qr.fr.srt"
 fi
 
+# Image subtitles, which only a burn-in shows: PGS in English and DVD in French (ffmpeg turns
+# the PGS pictures into DVD ones), the same boxes at the text cues' times (gen-pgs.mjs), over
+# a plain picture so that a box burnt in stands out.
+f="$m/Night Ferry (2014).mkv"
+if [ ! -s "$f" ]; then
+    node "$(dirname "$0")/gen-pgs.mjs" "$out/nf.sup" "${size%x*}" "${size#*x}" "$dur"
+    text="drawtext=fontfile=$font:fontcolor=white:x=20:y=20"
+    fs=$(( ${size#*x} / 12 ))
+    ffmpeg -hide_banner -loglevel error -y \
+        -f lavfi -i "color=c=0x203040:size=$size:rate=$rate:duration=$dur" \
+        -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=$dur" \
+        -fix_sub_duration -i "$out/nf.sup" -map 0:v -map 1:a -map 2:s -map 2:s \
+        -vf "$text:fontsize=$fs:text='Image subtitles',$text:fontsize=$((fs * 2)):y=h/3:text='%{pts\\:hms}'" \
+        -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a aac -b:a 128k -ac 2 \
+        -c:s:0 copy -c:s:1 dvdsub -metadata:s:a:0 language=eng -metadata:s:s:0 language=eng \
+        -metadata:s:s:1 language=fra -disposition:s:0 0 -f matroska "$f.part"
+    mv "$f.part" "$f"
+    rm -f "$out/nf.sup"
+fi
+
 s="$out/TV/Demo Show/Season 01"
 for e in 1 2 3; do
     names=(Pilot Second Finale)

@@ -314,6 +314,7 @@ export class Player {
         start: this.startAt,
         client_errors: this.clientErrors,
         audio_stream: this.audioStream,
+        subtitle_stream: this.subtitleStream,
       },
     });
     this.plan = plan;
@@ -339,8 +340,8 @@ export class Player {
     this.el.dataset.method = plan.method;
     this.setAudio(plan.audio || []);
     this.setSubtitles(plan.subtitles || []);
-    if (this.audioSwitched) this.remember();
-    this.audioSwitched = false;
+    if (this.switched) this.remember();
+    this.switched = false;
     await v.play().catch(() => {}); // autoplay may need a click; the Play button is there
   }
 
@@ -360,24 +361,36 @@ export class Player {
 
   switchAudio(index) {
     this.audioStream = index;
-    this.audioSwitched = true; // remembered once the new plan says which track plays
+    this.replan("audio");
+  }
+
+  // A new plan from the current position, for a choice that the server makes: another audio
+  // track, or image subtitles drawn into the video (or no longer).
+  replan(what) {
+    this.switched = true; // remembered once the new plan says what plays
     this.startAt = this.video.currentTime || this.startAt;
     this.teardown();
-    this.endSession(); // its encoder makes the other track
-    this.start_().catch((e) => this.showError(`Cannot switch the audio: ${e.message}`));
+    this.endSession(); // its encoder makes the old choice
+    this.start_().catch((e) => this.showError(`Cannot switch the ${what}: ${e.message}`));
   }
 
   // Text subtitles are WebVTT files the server makes, one <track> each: the video's own
-  // clock places their cues in every play method, after seeks too. Forced subtitles in the
-  // browser's language show at once; the others wait to be chosen. A new plan (a retry, a
-  // fallback) keeps the choice.
+  // clock places their cues in every play method, after seeks too. Image subtitles (PGS,
+  // DVD) are burnt into the video by a transcode. Forced subtitles in the browser's
+  // language show at once; the others wait to be chosen. A new plan (a retry, a fallback)
+  // keeps the choice.
   setSubtitles(list) {
     const v = this.video;
     const was = this.subs.value !== "" ? this.subtitles?.[+this.subs.value]?.index : undefined;
     v.querySelectorAll("track").forEach((t) => t.remove());
-    this.subtitles = list.filter((s) => s.method === "vtt");
+    this.subtitles = list.filter((s) => s.method === "vtt" || s.method === "burn_in");
     const label = (s) =>
-      [s.title || s.language || "Unknown", s.forced && "forced", s.sdh && "SDH"]
+      [
+        s.title || s.language || "Unknown",
+        s.forced && "forced",
+        s.sdh && "SDH",
+        s.method === "burn_in" && "image",
+      ]
         .filter(Boolean)
         .join(", ");
     this.subs.replaceChildren(
@@ -385,16 +398,21 @@ export class Player {
       ...this.subtitles.map((s, i) => el("option", { value: i }, label(s))),
     );
     // Kept by element: hls.js adds text tracks of its own for HLS subtitle renditions.
-    this.trackEls = this.subtitles.map((s) =>
-      el("track", { kind: "subtitles", src: s.url, srclang: s.language, label: label(s) }),
+    this.trackEls = this.subtitles.map(
+      (s) =>
+        s.method === "vtt" &&
+        el("track", { kind: "subtitles", src: s.url, srclang: s.language, label: label(s) }),
     );
-    v.append(...this.trackEls);
+    v.append(...this.trackEls.filter(Boolean));
     this.subs.hidden = this.subtitles.length === 0;
     this.subStyle.hidden = this.subs.hidden;
-    // The server picks by the user's preferences and what they chose in this show.
+    // What the plan burns in; else what was shown; else the server's pick, by the user's
+    // preferences and what they chose in this show.
+    const burnt = this.plan.streams?.subtitle?.index;
+    const index = burnt ?? (this.subtitleStream === -1 ? -1 : was);
     const pick =
-      was !== undefined
-        ? this.subtitles.findIndex((s) => s.index === was)
+      index !== undefined
+        ? this.subtitles.findIndex((s) => s.index === index)
         : this.subtitles.findIndex((s) => s.selected);
     this.showSubtitle(pick);
   }
@@ -405,8 +423,15 @@ export class Player {
   }
 
   showSubtitle(i, chosen = false) {
-    this.trackEls.forEach((t, k) => (t.track.mode = k === i ? "showing" : "disabled"));
+    const s = this.subtitles[i];
+    const burnt = this.plan?.streams?.subtitle?.index;
     this.subs.value = String(i);
+    if (chosen && (s?.method === "burn_in" || burnt !== undefined) && s?.index !== burnt) {
+      this.subtitleStream = s ? s.index : -1;
+      this.replan("subtitles");
+      return;
+    }
+    this.trackEls.forEach((t, k) => t && (t.track.mode = k === i ? "showing" : "disabled"));
     if (chosen) this.remember();
   }
 

@@ -172,19 +172,22 @@ static int open_session(struct http_request *req, const struct media_file *f,
 /* Reads the options and the file and decides: the common start of the handlers below.
  * Returns 0 with f loaded (release it), or an error with what to tell the client in why
  * ("" for the error table's words). */
-/* A text subtitle stream of f in language (forced ones only, or not forced first), or -1. */
+/* A subtitle stream of f in language that can be shown, or -1: forced ones only, or else
+ * not forced ones first; text before pictures, which cost a burn-in. */
 static int subtitles_in(const struct media_file *f, const char *language, bool forced_only)
 {
-    int found = -1;
+    int found = -1, found_rank = 4;
     for (size_t i = 0; i < f->nstreams; i++) {
         const struct media_stream *m = &f->streams[i];
-        if (m->type != STREAM_SUBTITLE || !subtitle_is_text(m->codec) ||
+        bool text = subtitle_is_text(m->codec);
+        if (m->type != STREAM_SUBTITLE || (!text && !subtitle_is_image(m->codec)) ||
             !lang_same(m->language, language) || (forced_only && !m->forced))
             continue;
-        if (forced_only || !m->forced)
-            return m->index;
-        if (found < 0)
+        int rank = (!forced_only && m->forced ? 2 : 0) + (text ? 0 : 1);
+        if (rank < found_rank) {
             found = m->index;
+            found_rank = rank;
+        }
     }
     return found;
 }
@@ -257,6 +260,9 @@ static int prepare(struct http_request *req, struct request_options *ro, struct 
     if (rc == 0 && !po->subtitle_chosen) {
         po->subtitle_chosen = true;
         po->subtitle_stream = default_subtitles(f, plan, chosen ? &show : NULL, &prefs);
+        const struct media_stream *d = media_file_stream(f, po->subtitle_stream);
+        if (d && subtitle_is_image(d->codec))
+            rc = decide(f, &ro->in.p, &ro->in.o, plan);
     }
     if (rc == 0 && plan->method == PLAY_TRANSCODE)
         measure_ladder(req->app, f, plan, ro);
@@ -291,29 +297,45 @@ static json_t *audio_json(const struct media_file *f, const struct plan *plan)
     return list;
 }
 
-/* Every subtitle stream and how a player shows it: text ones as a WebVTT file at url (a
- * <track>, which follows the video's clock in every play method); pictures cannot be shown
- * yet (burning them in is to come), and say so. */
-static json_t *subtitles_json(const struct media_file *f, const struct play_options *opt,
-                              const char *base)
+/* How a player shows subtitles of this codec: text as a WebVTT file at url (a <track>,
+ * which follows the video's clock in every play method); pictures burnt into the video,
+ * or drawn by a player that plays the file itself; NULL for none. */
+static const char *subtitle_method(const struct media_stream *m, const struct plan *plan,
+                                   const struct device_profile *p)
 {
+    if (subtitle_is_text(m->codec))
+        return "vtt";
+    if (!subtitle_is_image(m->codec))
+        return NULL;
+    return plan->method == PLAY_DIRECT && p->image_subtitles && !m->external ? "embedded"
+                                                                             : "burn_in";
+}
+
+/* Every subtitle stream and how a player shows it. */
+static json_t *subtitles_json(const struct media_file *f, const struct plan *plan,
+                              const struct request_options *ro, const char *base)
+{
+    const struct play_options *opt = &ro->in.o;
     json_t *list = json_array();
     for (size_t i = 0; i < f->nstreams; i++) {
         const struct media_stream *m = &f->streams[i];
         if (m->type != STREAM_SUBTITLE)
             continue;
-        bool text = subtitle_is_text(m->codec);
+        const char *method = subtitle_method(m, plan, &ro->in.p);
+        bool text = method && strcmp(method, "vtt") == 0;
         char url[320];
         snprintf(url, sizeof(url), "%s/library/files/%lld/subtitles/%d.vtt", base, (long long)f->id,
                  m->index);
-        json_t *o = json_pack(
-            "{si so so ss sb sb sb sb so so}", "index", m->index, "language",
-            *m->language ? json_string(m->language) : json_null(), "title",
-            m->title ? json_string(m->title) : json_null(), "codec", m->codec, "forced", m->forced,
-            "sdh", m->sdh, "default", m->is_default, "external", m->external != NULL, "method",
-            text ? json_string("vtt") : json_null(), "url", text ? json_string(url) : json_null());
-        if (!text)
-            json_object_set_new(o, "reason", json_string("image subtitles are not shown yet"));
+        json_t *o =
+            json_pack("{si so so ss sb sb sb sb so so}", "index", m->index, "language",
+                      *m->language ? json_string(m->language) : json_null(), "title",
+                      m->title ? json_string(m->title) : json_null(), "codec", m->codec, "forced",
+                      m->forced, "sdh", m->sdh, "default", m->is_default, "external",
+                      m->external != NULL, "method", method ? json_string(method) : json_null(),
+                      "url", text ? json_string(url) : json_null());
+        if (!method)
+            json_object_set_new(o, "reason",
+                                json_string("Reel cannot show subtitles of this kind"));
         json_object_set_new(o, "selected",
                             json_boolean(opt->subtitle_chosen && opt->subtitle_stream == m->index));
         json_array_append_new(list, o);
@@ -365,6 +387,10 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
     }
     if (plan->audio.present)
         json_object_set_new(streams, "audio", stream_json(&plan->audio, false));
+    if (plan->subtitle.present)
+        json_object_set_new(streams, "subtitle",
+                            json_pack("{si ss ss}", "index", plan->subtitle.index, "action",
+                                      "burn_in", "codec", plan->subtitle.codec));
     json_t *o = json_pack("{sI ss so ss sf ss so so so sf sf}", "file_id", (json_int_t)f->id,
                           "method", play_method_name(plan->method), "reasons", reasons, "url", url,
                           "duration", f->duration_ms / 1000.0, "container", f->container, "streams",
@@ -373,7 +399,7 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
     if (o && plan->method != PLAY_DIRECT)
         json_object_set_new(o, "segments", json_string(plan->ts ? "ts" : "fmp4"));
     json_object_set_new(o, "audio", audio_json(f, plan));
-    json_object_set_new(o, "subtitles", subtitles_json(f, &ro->in.o, base));
+    json_object_set_new(o, "subtitles", subtitles_json(f, plan, ro, base));
     return o;
 }
 
@@ -386,7 +412,8 @@ static bool use_prepared(struct http_request *req, const struct request_options 
     const struct media_stream *a = decide_default_audio(f);
     bool default_audio = !plan->audio.present || (a && plan->audio.index == a->index);
     return plan->method != PLAY_DIRECT && !ro->in.o.max_bitrate && default_audio &&
-           !ro->in.nclient_errors && api_prepared_ready(req->app, f->id) == 0;
+           !plan->subtitle.present && !ro->in.nclient_errors &&
+           api_prepared_ready(req->app, f->id) == 0;
 }
 
 static void prepared_url(struct http_request *req, int64_t file, char *url, size_t size)
@@ -512,7 +539,8 @@ static struct http_reply serve_static(struct http_request *req)
 /* What decides a GET of the unified endpoint: the user, the file and the options. */
 static void decision_key(struct http_request *req, char *key, size_t size)
 {
-    const char *names[] = {"max_bitrate", "audio_language", "audio_stream", "segments", "client"};
+    const char *names[] = {"max_bitrate",     "audio_language", "audio_stream",
+                           "subtitle_stream", "segments",       "client"};
     int n = snprintf(key, size, "%lld/%.*s", (long long)req->user_id, (int)req->params[0].len,
                      req->params[0].ptr);
     for (size_t i = 0; i < ARRAY_LEN(names) && n > 0 && (size_t)n < size; i++) {

@@ -161,5 +161,9 @@ int api_profile_parse(json_t *j, struct device_profile *p, char *err, size_t err
     if (rc == 0 && hdr && !json_is_boolean(hdr))
         return bad(err, errsize, "hdr", "expected true or false");
     p->hdr = json_is_true(hdr);
+    json_t *images = json_object_get(j, "image_subtitles");
+    if (rc == 0 && images && !json_is_boolean(images))
+        return bad(err, errsize, "image_subtitles", "expected true or false");
+    p->image_subtitles = json_is_true(images);
     return rc;
 }

@@ -57,62 +57,6 @@ static int keyframe_times(const struct hls_grid *g, size_t from, double start_s,
     return 0;
 }
 
-/* Where to start reading, and what to read. */
-static void input_args(struct args *a, const struct hls_job *j, bool copy_video)
-{
-    const struct plan *p = j->plan;
-    const struct hls_segment *seg = &j->grid->segs[j->start_segment];
-    bool seek = j->start_segment > 0;
-    /* In a run that starts mid-file, audio that is copied, or goes with copied video, comes
-     * from a second demuxer started a little earlier: the audio heard just before a
-     * keyframe may lie before it in the file, and ffmpeg's accurate seek drops copied
-     * packets past the point it seeks to. */
-    bool own_audio = seek && p->audio.present && p->video.present && (copy_video || p->audio.copy);
-    double from = 0;
-    if (!copy_video && p->video.present && j->hwenc == HWENC_QSV) {
-        add(a, "-init_hw_device");
-        add(a, "qsv=hw");
-        add(a, "-filter_hw_device");
-        add(a, "hw");
-    } else if (!copy_video && p->video.present && j->hwenc == HWENC_VAAPI) {
-        add(a, "-vaapi_device");
-        add(a, "/dev/dri/renderD128");
-    }
-    if (seek && copy_video) {
-        /* A copy must start on the chunk's keyframe. ffmpeg seeks 3/23 s before -ss when
-         * the video has B-frames, so aim just past the keyframe. */
-        double kf = j->keyframes[seg->first_chunk] - j->start_s;
-        add(a, "-noaccurate_seek");
-        add(a, "-ss");
-        add(a, "%.3f", kf + 0.2);
-        from = kf;
-    } else if (seek) {
-        /* Decoding starts a little early: after a seek to the segment's own time, MPEG-2's
-         * open GOPs lose the frames that refer back past the keyframe the demuxer found.
-         * The filters trim to the segment's start (see video_filters()). */
-        from = seg->start;
-        add(a, "-ss");
-        add(a, "%.3f", from > HLS_PREROLL_S ? from - HLS_PREROLL_S : 0);
-    }
-    add(a, "-i");
-    add(a, "%s", j->input);
-    if (own_audio) {
-        add(a, "-noaccurate_seek");
-        add(a, "-ss");
-        add(a, "%.3f", from > HLS_PREROLL_S ? from - HLS_PREROLL_S : 0);
-        add(a, "-i");
-        add(a, "%s", j->input);
-    }
-    if (p->video.present) {
-        add(a, "-map");
-        add(a, "0:%d", p->video.index);
-    }
-    if (p->audio.present) {
-        add(a, "-map");
-        add(a, "%d:%d", own_audio ? 1 : 0, p->audio.index);
-    }
-}
-
 /* Where a run that starts at segment start_segment makes its first chunk begin, as a decoding
  * time in the source's timeline: the keyframe's (a copied one is decoded before it shows). */
 static double run_start_dts(const struct hls_job *j, bool copy_video)
@@ -162,12 +106,102 @@ static int video_filters(const struct hls_job *j, struct buf *vf)
     }
     if (rc == 0)
         rc = buf_printf(vf, "scale=%d:%d,setsar=1,format=yuv420p", r->width, r->height);
-    /* Quick Sync and VA-API encode from frames in the device's memory. */
-    if (rc == 0 && j->hwenc == HWENC_QSV)
-        rc = buf_puts(vf, ",format=nv12,hwupload=extra_hw_frames=64");
-    else if (rc == 0 && j->hwenc == HWENC_VAAPI)
-        rc = buf_puts(vf, ",format=nv12,hwupload");
     return rc;
+}
+
+/* Quick Sync and VA-API encode from frames in the device's memory. */
+static int hw_upload(const struct hls_job *j, struct buf *vf)
+{
+    if (j->hwenc == HWENC_QSV)
+        return buf_puts(vf, ",format=nv12,hwupload=extra_hw_frames=64");
+    if (j->hwenc == HWENC_VAAPI)
+        return buf_puts(vf, ",format=nv12,hwupload");
+    return 0;
+}
+
+/* Encoded video with an image subtitle drawn over it: the subtitle's pictures, decoded
+ * from where the input was sought to, stretched from their canvas to the rendition's size
+ * (a DVD's canvas is its stored frame, before the aspect ratio), over the filtered video. */
+static void burn_in_args(struct args *a, const struct hls_job *j)
+{
+    const struct hls_rendition *r = j->rendition;
+    struct buf fc;
+    buf_init(&fc, BUF_NO_CAP);
+    int rc = buf_printf(&fc, "[0:%d]", j->plan->video.index);
+    if (rc == 0)
+        rc = video_filters(j, &fc);
+    if (rc == 0)
+        rc = buf_printf(&fc, "[main];[0:%d]scale=%d:%d[sub];[main][sub]overlay=eof_action=pass",
+                        j->plan->subtitle.index, r->width, r->height);
+    if (rc == 0)
+        rc = hw_upload(j, &fc);
+    if (rc == 0)
+        rc = buf_puts(&fc, "[video]");
+    if (rc < 0)
+        a->err = rc;
+    add(a, "-filter_complex");
+    add(a, "%s", fc.ptr);
+    add(a, "-map");
+    add(a, "[video]");
+    buf_release(&fc);
+}
+
+/* Where to start reading, and what to read. */
+static void input_args(struct args *a, const struct hls_job *j, bool copy_video)
+{
+    const struct plan *p = j->plan;
+    const struct hls_segment *seg = &j->grid->segs[j->start_segment];
+    bool seek = j->start_segment > 0;
+    /* In a run that starts mid-file, audio that is copied, or goes with copied video, comes
+     * from a second demuxer started a little earlier: the audio heard just before a
+     * keyframe may lie before it in the file, and ffmpeg's accurate seek drops copied
+     * packets past the point it seeks to. */
+    bool own_audio = seek && p->audio.present && p->video.present && (copy_video || p->audio.copy);
+    double from = 0;
+    if (!copy_video && p->video.present && j->hwenc == HWENC_QSV) {
+        add(a, "-init_hw_device");
+        add(a, "qsv=hw");
+        add(a, "-filter_hw_device");
+        add(a, "hw");
+    } else if (!copy_video && p->video.present && j->hwenc == HWENC_VAAPI) {
+        add(a, "-vaapi_device");
+        add(a, "/dev/dri/renderD128");
+    }
+    if (seek && copy_video) {
+        /* A copy must start on the chunk's keyframe. ffmpeg seeks 3/23 s before -ss when
+         * the video has B-frames, so aim just past the keyframe. */
+        double kf = j->keyframes[seg->first_chunk] - j->start_s;
+        add(a, "-noaccurate_seek");
+        add(a, "-ss");
+        add(a, "%.3f", kf + 0.2);
+        from = kf;
+    } else if (seek) {
+        /* Decoding starts a little early: after a seek to the segment's own time, MPEG-2's
+         * open GOPs lose the frames that refer back past the keyframe the demuxer found.
+         * The filters trim to the segment's start (see video_filters()). */
+        from = seg->start;
+        add(a, "-ss");
+        add(a, "%.3f", from > HLS_PREROLL_S ? from - HLS_PREROLL_S : 0);
+    }
+    add(a, "-i");
+    add(a, "%s", j->input);
+    if (own_audio) {
+        add(a, "-noaccurate_seek");
+        add(a, "-ss");
+        add(a, "%.3f", from > HLS_PREROLL_S ? from - HLS_PREROLL_S : 0);
+        add(a, "-i");
+        add(a, "%s", j->input);
+    }
+    if (p->video.present && p->subtitle.present && !copy_video)
+        burn_in_args(a, j);
+    else if (p->video.present) {
+        add(a, "-map");
+        add(a, "0:%d", p->video.index);
+    }
+    if (p->audio.present) {
+        add(a, "-map");
+        add(a, "%d:%d", own_audio ? 1 : 0, p->audio.index);
+    }
 }
 
 /* H.264 at the rendition's size and bitrate, with keyframes only where the grid says. */
@@ -216,14 +250,18 @@ static void encode_video_args(struct args *a, const struct hls_job *j)
     add(a, "high");
     add(a, "-level:v");
     add(a, "%d.%d", level / 10, level % 10);
-    struct buf vf;
-    buf_init(&vf, BUF_NO_CAP);
-    rc = video_filters(j, &vf);
-    if (rc < 0)
-        a->err = rc;
-    add(a, "-vf");
-    add(a, "%s", vf.ptr);
-    buf_release(&vf);
+    if (!j->plan->subtitle.present) {
+        struct buf vf;
+        buf_init(&vf, BUF_NO_CAP);
+        rc = video_filters(j, &vf);
+        if (rc == 0)
+            rc = hw_upload(j, &vf);
+        if (rc < 0)
+            a->err = rc;
+        add(a, "-vf");
+        add(a, "%s", vf.ptr);
+        buf_release(&vf);
+    }
     if (j->plan->video.tonemap) {
         add(a, "-color_primaries");
         add(a, "bt709");

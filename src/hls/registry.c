@@ -214,9 +214,10 @@ static void session_key(const struct hls_open *o, char *key, size_t size)
 {
     const struct plan *p = o->plan;
     const char *device = o->device ? o->device : "";
-    snprintf(key, size, "%lld/%.64s/%lld/%d/%d:%d/%d:%d/%lld/%d", (long long)o->user_id, device,
+    snprintf(key, size, "%lld/%.64s/%lld/%d/%d:%d/%d:%d/%d/%lld/%d", (long long)o->user_id, device,
              (long long)o->file->id, p->method, p->video.copy, p->video.height, p->audio.index,
-             p->audio.copy, (long long)p->max_bitrate, o->fmp4);
+             p->audio.copy, p->subtitle.present ? p->subtitle.index : -1, (long long)p->max_bitrate,
+             o->fmp4);
 }
 
 /* The session of key that can be handed out, or NULL. One whose encoders keep failing is

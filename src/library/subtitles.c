@@ -11,13 +11,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static bool listed(const char *codec, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(codec, names[i]) == 0)
+            return true;
+    return false;
+}
+
 bool subtitle_is_text(const char *codec)
 {
     static const char *const text[] = {"subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"};
-    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
-        if (strcmp(codec, text[i]) == 0)
-            return true;
-    return false;
+    return listed(codec, text, ARRAY_LEN(text));
+}
+
+bool subtitle_is_image(const char *codec)
+{
+    static const char *const image[] = {"hdmv_pgs_subtitle", "dvd_subtitle", "dvb_subtitle",
+                                        "xsub"};
+    return listed(codec, image, ARRAY_LEN(image));
 }
 
 /* Whether data is UTF-8 (a sequence cut at the end counts as one). */

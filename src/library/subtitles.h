@@ -13,6 +13,8 @@
 
 /* Whether ffmpeg can make WebVTT of this codec (SubRip, ASS/SSA, mov_text, WebVTT, text). */
 bool subtitle_is_text(const char *codec);
+/* Whether it is pictures that ffmpeg can draw over video (PGS, DVD, DVB, XSUB). */
+bool subtitle_is_image(const char *codec);
 
 /* The character set of a sidecar's first bytes, for ffmpeg's -sub_charenc: NULL for UTF-8
  * (with or without a BOM, or plain ASCII), "UTF-16LE" / "UTF-16BE" for a BOM saying so, and

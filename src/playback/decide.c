@@ -2,6 +2,7 @@
 #include "core/compat.h"
 #include "core/error.h"
 #include "library/lang.h"
+#include "library/subtitles.h"
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -198,6 +199,16 @@ static void encode_audio(struct stream_plan *sp, const struct media_stream *a,
     sp->bitrate = sp->channels > 2 ? 384000 : 160000;
 }
 
+/* The image subtitle stream o names, or NULL. */
+static const struct media_stream *image_subtitle(const struct media_file *f,
+                                                 const struct play_options *o)
+{
+    const struct media_stream *s = o->subtitle_chosen && o->subtitle_stream >= 0
+                                       ? media_file_stream(f, o->subtitle_stream)
+                                       : NULL;
+    return s && s->type == STREAM_SUBTITLE && subtitle_is_image(s->codec) ? s : NULL;
+}
+
 static int decide_in(const struct media_file *f, const struct device_profile *p,
                      const struct play_options *o, bool ts, struct plan *out)
 {
@@ -224,6 +235,16 @@ static int decide_in(const struct media_file *f, const struct device_profile *p,
     /* A browser plays the first audio track of a file it plays directly. */
     if (a && a != first_audio(f))
         r |= 1u << REASON_SECONDARY_AUDIO;
+    /* Image subtitles are burnt in, unless the client plays the file and draws them. */
+    const struct media_stream *s = v ? image_subtitle(f, o) : NULL;
+    if (s && r == 0 && p->image_subtitles && !s->external)
+        s = NULL;
+    if (s) {
+        r |= 1u << REASON_SUBTITLE_BURN_IN;
+        out->subtitle.present = true;
+        out->subtitle.index = s->index;
+        snprintf(out->subtitle.codec, sizeof(out->subtitle.codec), "%s", s->codec);
+    }
     out->reasons = r;
 
     /* For copied streams the file's overall bitrate is split, which is what a player
@@ -250,7 +271,7 @@ static int decide_in(const struct media_file *f, const struct device_profile *p,
         out->reasons |= 1u << REASON_HLS_VIDEO;
     if (a && !audio_fits && ar == 0)
         out->reasons |= 1u << REASON_HLS_AUDIO;
-    bool video_copies = !v || (video_fits && !(r & (1u << REASON_BITRATE)));
+    bool video_copies = !v || (video_fits && !(r & (1u << REASON_BITRATE)) && !s);
     out->method = video_copies ? PLAY_REMUX : PLAY_TRANSCODE;
     if (v && video_copies)
         copy_stream(&out->video, v, video_bitrate);

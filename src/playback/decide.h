@@ -25,7 +25,8 @@
     X(REASON_BITRATE, "bitrate_too_high")                                                          \
     X(REASON_HLS_VIDEO, "video_codec_not_supported_in_hls")                                        \
     X(REASON_HLS_AUDIO, "audio_codec_not_supported_in_hls")                                        \
-    X(REASON_HDR, "hdr_not_supported")
+    X(REASON_HDR, "hdr_not_supported")                                                             \
+    X(REASON_SUBTITLE_BURN_IN, "subtitle_burn_in")
 
 enum playback_reason {
 #define X(code, name) code,
@@ -88,6 +89,8 @@ struct plan {
     enum play_method method;
     uint32_t reasons; /* bit (1 << reason) per reason */
     struct stream_plan video, audio;
+    /* present: the image subtitle stream (PGS, DVD, DVB) drawn into the encoded video */
+    struct stream_plan subtitle;
     int64_t max_bitrate;                    /* the cap that applied, 0 for none */
     bool ts;                                /* HLS: in MPEG-TS segments, not fMP4 */
     struct plan_rung rungs[PLAN_MAX_RUNGS]; /* HLS only: the ladder, best first */
@@ -101,8 +104,10 @@ struct plan {
  * Otherwise the plan is HLS, in the segments o->segments names: a stream is copied only
  * when the profile's list for those segments holds it (and ffmpeg can put it there), else
  * encoded (video to H.264, audio to AAC), with a reason for each conversion. Copied video
- * makes a remux, encoded video a transcode. SEGMENTS_AUTO is fMP4, except for a transcode
- * whose audio MPEG-TS carries as well (copied there too, or encoded anyway): players read
+ * makes a remux, encoded video a transcode. Image subtitles named by o->subtitle_stream are
+ * burnt into encoded video, unless the client plays the file itself and draws them (an
+ * image subtitle inside the file, p->image_subtitles). SEGMENTS_AUTO is fMP4, except for a
+ * transcode whose audio MPEG-TS carries as well (copied there too, or encoded anyway): players read
  * an MPEG-TS segment as it arrives, so the first segment of an encoder, sent part by part,
  * plays from its first part (hls.js reads fMP4 that way only a second into a segment).
  * ERR_UNPLAYABLE when f has neither audio nor video or could not be probed. An HLS plan

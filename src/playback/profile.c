@@ -82,7 +82,8 @@ static void add_codecs(struct codec_caps *list, int *n, const char *const *codec
     add_codecs(list, n, codecs, ARRAY_LEN(codecs), channels)
 
 /* mpv and VLC decode with libavcodec: every common file plays directly, in any channel
- * layout, and they show HDR (tone-mapping it themselves where the screen cannot). */
+ * layout, and they show HDR (tone-mapping it themselves where the screen cannot) and the
+ * file's image subtitles. */
 static void preset_native(struct device_profile *p)
 {
     static const char *const containers[] = {"mp4",  "m4v", "mov", "mkv",
@@ -102,6 +103,7 @@ static void preset_native(struct device_profile *p)
     ADD_CODECS(p->ts.video, &p->ts.nvideo, ts_video, 0);
     ADD_CODECS(p->ts.audio, &p->ts.naudio, ts_audio, 0);
     p->hdr = true;
+    p->image_subtitles = true;
 }
 
 /* A current smart TV: MP4, Matroska and MPEG-TS with H.264 or HEVC (10-bit, HDR) and

@@ -43,6 +43,7 @@ struct device_profile {
     int naudio;
     struct codec_set fmp4, ts; /* inside HLS segments of each kind */
     bool hdr;                  /* the screen shows HDR10 and HLG as they are */
+    bool image_subtitles;      /* draws the image subtitles (PGS, DVD) of a file it plays */
     int64_t max_bitrate;
 };
 

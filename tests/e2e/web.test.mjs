@@ -190,6 +190,10 @@ after(async () => {
       `time from a seek to its subtitle cue: direct ${figures.cue_after_seek_direct.toFixed(2)} s, ` +
         `remux ${figures.cue_after_seek_remux?.toFixed(2)} s`,
     );
+  if (figures.burn_in_switch !== undefined)
+    console.log(
+      `time from choosing image subtitles to playing them burnt in: ${figures.burn_in_switch.toFixed(2)} s`,
+    );
   if (figures.audio_switch !== undefined)
     console.log(
       `time from choosing another audio track to playing it: ${figures.audio_switch.toFixed(2)} s`,
@@ -492,6 +496,67 @@ test("7b. subtitles show the cue of the moment, before and after a seek; audio s
     await page.waitForSelector("#method");
   }
   assert.deepEqual(methods, ["direct_play", "remux"]);
+  await page.close();
+});
+
+// The mean brightness of what the video shows, paused at t, inside the box that
+// gen-pgs.mjs draws (at 117,159 to 197,165 of 320x180).
+async function boxBrightness(page, t) {
+  return page.evaluate(async (t) => {
+    const v = document.querySelector("video");
+    v.pause();
+    v.currentTime = t;
+    await new Promise((resolve) => v.addEventListener("seeked", resolve, { once: true }));
+    while (v.readyState < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+    const c = document.createElement("canvas");
+    c.width = v.videoWidth;
+    c.height = v.videoHeight;
+    const g = c.getContext("2d");
+    g.drawImage(v, 0, 0);
+    const [x, y, w, h] = [117, 159, 80, 6].map((n, i) =>
+      Math.round((n * (i % 2 ? c.height : c.width)) / (i % 2 ? 180 : 320)),
+    );
+    const d = g.getImageData(x, y, w, h).data;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
+    return sum / (d.length / 4);
+  }, t);
+}
+
+test("7c. image subtitles chosen in the menu are burnt in, and go when turned off", async () => {
+  const page = await newPage();
+  await signIn(page);
+  await page.goto(`${base}/`);
+  const id = await fileIdOf(page, "Night Ferry");
+  await apiAs(page, `/api/v1/progress/${id}`, { method: "DELETE" });
+  await playFromDetail(page, "Night Ferry");
+  const method = () => page.evaluate(() => document.querySelector(".player").dataset.method);
+  assert.equal(await method(), "remux");
+  // A cue every 3 s from 1 s on, each 1.5 s long: cue 21 from 61 s to 62.5 s.
+  assert.ok((await boxBrightness(page, 61.7)) < 100, "no box before the subtitles are chosen");
+  await page.evaluate(() => document.querySelector("video").play());
+  await page.waitForFunction(() => document.querySelector("video").currentTime > 62);
+  await page.evaluate(() => {
+    window.reelPlaying = [];
+  });
+  const t0 = await page.evaluate(() => performance.now());
+  const menu = 'select[aria-label="Subtitles"]';
+  await page.selectOption(menu, { label: "eng, image" });
+  await page.waitForFunction(() => (window.reelPlaying || []).length > 0, null, { timeout: 20000 });
+  figures.burn_in_switch = ((await page.evaluate(() => window.reelPlaying[0])) - t0) / 1000;
+  assert.equal(await method(), "transcode");
+  assert.equal(await page.$eval(menu, (m) => m.selectedOptions[0].text), "eng, image");
+  // A seek far ahead: the encoder starts there, with the pictures from there.
+  const lit = await boxBrightness(page, 91.7); // cue 31, 91 s to 92.5 s
+  assert.ok(lit > 180, `the box of cue 31 is burnt in (brightness ${lit.toFixed(0)})`);
+  await shot(page, "7c-burnt-in");
+  assert.ok((await boxBrightness(page, 93.2)) < 100, "no box between cues");
+  await page.selectOption(menu, { label: "Subtitles off" });
+  await page.waitForFunction(
+    () => document.querySelector(".player").dataset.method === "remux",
+    null,
+    { timeout: 20000 },
+  );
   await page.close();
 });
 

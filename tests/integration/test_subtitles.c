@@ -14,15 +14,19 @@
 #include <string.h>
 
 static const char *const media[] = {
-    "Movies/Many Voices (2018).mkv",   "Movies/Quiet Room (2012).mp4",
-    "Movies/Quiet Room (2012).en.srt", "Movies/Quiet Room (2012).en.forced.srt",
-    "Movies/Quiet Room (2012).fr.srt", NULL,
+    "Movies/Many Voices (2018).mkv",
+    "Movies/Quiet Room (2012).mp4",
+    "Movies/Quiet Room (2012).en.srt",
+    "Movies/Quiet Room (2012).en.forced.srt",
+    "Movies/Quiet Room (2012).fr.srt",
+    "Movies/Night Ferry (2014).mkv",
+    NULL,
 };
 
 struct fixture {
     struct server s;
     char token[80];
-    int voices, quiet, e1, e2;
+    int voices, quiet, ferry, e1, e2;
 };
 
 static int setup(void **state)
@@ -45,6 +49,7 @@ static int setup(void **state)
     snprintf(fx->token, sizeof(fx->token), "%s", login(&fx->s, ADMIN_USER, ADMIN_PASSWORD));
     fx->voices = movie_file_id(&fx->s, fx->token, "Many Voices");
     fx->quiet = movie_file_id(&fx->s, fx->token, "Quiet Room");
+    fx->ferry = movie_file_id(&fx->s, fx->token, "Night Ferry");
     /* The episodes' files, from the show's item. */
     struct response r;
     http(&fx->s, "GET", "/api/v1/library/items", fx->token, NULL, NULL, &r);
@@ -378,6 +383,130 @@ static void hls_lists_subtitle_renditions(void **state)
     response_free(&r);
 }
 
+/* The mean brightness, frame by frame, of the inside of gen-pgs.mjs's box (white when a cue
+ * shows, the plain dark picture else) in the 320x180 MPEG-TS video at path. */
+enum { BOX_W = 80, BOX_H = 6, MAX_FRAMES = 400 };
+static size_t box_brightness(const char *path, double *mean)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -v error -i '%s' -vf crop=%d:%d:117:159,format=gray "
+             "-f rawvideo -",
+             path, BOX_W, BOX_H);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    unsigned char frame[BOX_W * BOX_H];
+    size_t n = 0;
+    while (n < MAX_FRAMES && fread(frame, sizeof(frame), 1, p) == 1) {
+        long sum = 0;
+        for (size_t i = 0; i < sizeof(frame); i++)
+            sum += frame[i];
+        mean[n++] = (double)sum / sizeof(frame);
+    }
+    assert_int_equal(pclose(p), 0);
+    return n;
+}
+
+/* Image subtitles (PGS and DVD) are burnt into a transcode, from where it starts: a play
+ * that starts at 4.2 s makes the segment from 4 s first, with the cue of 4 s to 5.5 s drawn
+ * in, then the rest from the start. */
+static void image_subtitles_are_burnt_in(void **state)
+{
+    struct fixture *fx = *state;
+    struct response r;
+    json_t *d = decision(fx, fx->ferry, &r);
+    assert_int_equal(selected(d, "subtitles"), -1);
+    assert_string_equal(json_string_value(json_object_get(d, "method")), "remux");
+    json_t *subs = json_object_get(d, "subtitles");
+    assert_int_equal(json_array_size(subs), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *t = json_array_get(subs, i);
+        assert_string_equal(json_string_value(json_object_get(t, "method")), "burn_in");
+        assert_true(json_is_null(json_object_get(t, "url")));
+    }
+    response_free(&r);
+    for (int stream = 2; stream <= 3; stream++) {
+        char path[200], body[128];
+        snprintf(path, sizeof(path), "/api/v1/playback/%d", fx->ferry);
+        snprintf(body, sizeof(body),
+                 "{\"subtitle_stream\": %d, \"start\": 4.2, \"segments\": \"ts\", "
+                 "\"device_id\": \"burn%d\"}",
+                 stream, stream);
+        http(&fx->s, "POST", path, fx->token, body, NULL, &r);
+        assert_status(&r, 200);
+        assert_string_equal(json_string_value(json_object_get(r.json, "method")), "transcode");
+        json_t *reasons = json_object_get(r.json, "reasons");
+        assert_string_equal(json_string_value(json_array_get(reasons, 1)), "subtitle_burn_in");
+        json_t *burnt = json_object_get(json_object_get(r.json, "streams"), "subtitle");
+        assert_int_equal(json_integer_value(json_object_get(burnt, "index")), stream);
+        assert_int_equal(selected(r.json, "subtitles"), stream);
+        char base[160];
+        const char *url = json_string_value(json_object_get(r.json, "url"));
+        const char *name = json_string_value(
+            json_object_get(json_array_get(json_object_get(r.json, "renditions"), 0), "name"));
+        snprintf(base, sizeof(base), "%.*s%s", (int)(strlen(url) - strlen("master.m3u8")), url,
+                 name);
+        response_free(&r);
+        /* The segment of the start first, then the others, into one file. */
+        char file[600];
+        snprintf(file, sizeof(file), "%s/burn%d.ts", fx->s.dir, stream);
+        FILE *out = fopen(file, "w");
+        assert_non_null(out);
+        struct response seg[4];
+        const int order[] = {3, 0, 1, 2};
+        for (int k = 0; k < 4; k++) {
+            snprintf(path, sizeof(path), "%s/%d.ts", base, order[k]);
+            http(&fx->s, "GET", path, fx->token, NULL, NULL, &seg[order[k]]);
+            assert_status(&seg[order[k]], 200);
+        }
+        for (int k = 0; k < 4; k++) {
+            assert_int_equal(fwrite(seg[k].body, 1, seg[k].len, out), seg[k].len);
+            response_free(&seg[k]);
+        }
+        assert_int_equal(fclose(out), 0);
+        double mean[MAX_FRAMES];
+        size_t n = box_brightness(file, mean);
+        assert_true(n >= 140); /* 6 s at 24 frames a second */
+        /* Cues from 1 s to 2.5 s and from 4 s to 5.5 s. */
+        const struct {
+            double t;
+            bool box;
+        } at[] = {{0.5, false}, {1.5, true}, {3.25, false}, {4.2, true}, {5.0, true}};
+        for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+            double m = mean[(size_t)(at[i].t * 24)];
+            if (at[i].box ? m < 180 : m > 100)
+                fail_msg("stream %d at %.2f s: brightness %.0f, %s a cue", stream, at[i].t, m,
+                         at[i].box ? "with" : "without");
+        }
+    }
+    /* VLC draws the pictures of a file it plays itself. */
+    char path[96];
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?client=vlc&subtitle_stream=2", fx->ferry);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "method")), "direct_play");
+    json_t *pgs = json_array_get(json_object_get(r.json, "subtitles"), 0);
+    assert_string_equal(json_string_value(json_object_get(pgs, "method")), "embedded");
+    response_free(&r);
+    /* Subtitles always, in French: the DVD ones, burnt in, unless asked otherwise. */
+    http(&fx->s, "PUT", "/api/v1/me/preferences", fx->token,
+         "{\"subtitle_language\": \"fr\", \"subtitle_mode\": \"always\"}", NULL, &r);
+    assert_status(&r, 200);
+    response_free(&r);
+    d = decision(fx, fx->ferry, &r);
+    assert_int_equal(selected(d, "subtitles"), 3);
+    assert_string_equal(json_string_value(json_object_get(d, "method")), "transcode");
+    response_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/playback/%d?subtitle_stream=-1", fx->ferry);
+    http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
+    assert_string_equal(json_string_value(json_object_get(r.json, "method")), "remux");
+    response_free(&r);
+    http(&fx->s, "PUT", "/api/v1/me/preferences", fx->token,
+         "{\"subtitle_language\": \"\", \"subtitle_mode\": \"forced\"}", NULL, &r);
+    assert_status(&r, 200);
+    response_free(&r);
+}
+
 static void sidecars_keep_their_names_and_charset(void **state)
 {
     struct fixture *fx = *state;
@@ -429,6 +558,7 @@ int main(void)
         cmocka_unit_test(preferences_choose_the_tracks),
         cmocka_unit_test(embedded_text_subtitles_become_webvtt),
         cmocka_unit_test(hls_lists_subtitle_renditions),
+        cmocka_unit_test(image_subtitles_are_burnt_in),
         cmocka_unit_test(sidecars_keep_their_names_and_charset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -581,6 +581,74 @@ static void encodes_look_like_the_source(void **state)
     media_file_release(&f);
 }
 
+/* Adds a subtitle stream of codec to f; its index. */
+static int add_subtitle(struct media_file *f, const char *codec, const char *external)
+{
+    struct media_stream *s;
+    assert_int_equal(media_file_add_stream(f, &s), 0);
+    s->index = (int)f->nstreams - 1;
+    s->type = STREAM_SUBTITLE;
+    snprintf(s->codec, sizeof(s->codec), "%s", codec);
+    s->external = external ? strdup(external) : NULL;
+    return s->index;
+}
+
+/* Image subtitles are burnt into encoded video, except where the client plays the file and
+ * draws them itself; text subtitles never change the plan. */
+static void image_subtitles_are_burnt_in(void **state)
+{
+    (void)state;
+    struct media_file f;
+    build(&combos[0], &f); /* H.264/AAC in MP4: direct play */
+    int srt = add_subtitle(&f, "subrip", NULL);
+    int pgs = add_subtitle(&f, "hdmv_pgs_subtitle", NULL);
+    int dvd = add_subtitle(&f, "dvd_subtitle", NULL);
+    int sup = add_subtitle(&f, "hdmv_pgs_subtitle", "/films/Film.en.sup");
+    int teletext = add_subtitle(&f, "dvb_teletext", NULL);
+    struct device_profile browser, vlc;
+    profile_default(&browser);
+    assert_int_equal(profile_preset("vlc", &vlc), 0);
+    const struct {
+        const struct device_profile *p;
+        int stream; /* -1: none */
+        bool burn;
+    } cases[] = {
+        {&browser, -1, false}, {&browser, srt, false}, {&browser, pgs, true},
+        {&browser, dvd, true}, {&browser, sup, true},  {&browser, teletext, false},
+        {&vlc, pgs, false},    {&vlc, sup, true},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        struct play_options o = {.subtitle_chosen = true, .subtitle_stream = cases[i].stream};
+        struct plan plan;
+        assert_int_equal(decide(&f, cases[i].p, &o, &plan), 0);
+        if (plan.subtitle.present != cases[i].burn)
+            fail_msg("case %zu: stream %d burnt in: %d", i, cases[i].stream, plan.subtitle.present);
+        bool reason = plan.reasons & (1u << REASON_SUBTITLE_BURN_IN);
+        assert_int_equal(reason, cases[i].burn);
+        if (!cases[i].burn) {
+            assert_int_equal(plan.method, PLAY_DIRECT);
+            continue;
+        }
+        assert_int_equal(plan.method, PLAY_TRANSCODE);
+        assert_false(plan.video.copy);
+        assert_true(plan.audio.copy); /* the audio needs nothing */
+        assert_int_equal(plan.subtitle.index, cases[i].stream);
+        assert_true(plan.nrungs > 0 && !plan.rungs[0].copy);
+    }
+    media_file_release(&f);
+
+    /* A file VLC cannot play as it is goes through HLS, which carries no pictures: burnt in. */
+    build(&combos[0], &f);
+    snprintf(f.container, sizeof(f.container), "flv");
+    pgs = add_subtitle(&f, "hdmv_pgs_subtitle", NULL);
+    struct play_options o = {.subtitle_chosen = true, .subtitle_stream = pgs};
+    struct plan plan;
+    assert_int_equal(decide(&f, &vlc, &o, &plan), 0);
+    assert_int_equal(plan.method, PLAY_TRANSCODE);
+    assert_true(plan.subtitle.present);
+    media_file_release(&f);
+}
+
 static void refuses_files_without_media(void **state)
 {
     (void)state;
@@ -637,6 +705,7 @@ int main(void)
         cmocka_unit_test(encodes_within_the_limits),
         cmocka_unit_test(segments_and_client_errors_decide_what_is_copied),
         cmocka_unit_test(encodes_look_like_the_source),
+        cmocka_unit_test(image_subtitles_are_burnt_in),
         cmocka_unit_test(refuses_files_without_media),
         cmocka_unit_test(bad_profiles_name_the_field),
     };

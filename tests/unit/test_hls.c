@@ -292,6 +292,24 @@ static void filters_make_encodes_look_right(void **state)
     assert_string_equal(argv[index_of(argv, "-vf") + 1], "scale=1280:720,setsar=1,format=yuv420p");
     assert_false(has_pair(argv, "-color_trc", NULL));
     hls_argv_free(argv);
+
+    /* Image subtitles: their pictures at the rendition's size over the filtered video, from
+     * a run's start (the input is sought to it, and the video trimmed). */
+    p.video.index = 0;
+    p.subtitle = (struct stream_plan){.present = true, .index = 3, .codec = "dvd_subtitle"};
+    job.start_segment = 5;
+    assert_int_equal(hls_argv_build(&job, &argv), 0);
+    assert_true(has_pair(argv, "-ss", NULL));
+    assert_false(has_pair(argv, "-vf", NULL));
+    assert_true(has_pair(argv, "-map", "[video]"));
+    assert_false(has_pair(argv, "-map", "0:0"));
+    char want[256];
+    snprintf(want, sizeof(want),
+             "[0:0]trim=start=%.6f,scale=1280:720,setsar=1,format=yuv420p[main];"
+             "[0:3]scale=1280:720[sub];[main][sub]overlay=eof_action=pass[video]",
+             g.segs[5].start);
+    assert_string_equal(argv[index_of(argv, "-filter_complex") + 1], want);
+    hls_argv_free(argv);
     grid_release(&g);
 }
 
