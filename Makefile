@@ -48,7 +48,7 @@ test-asan: deps web
 # fuzz/<name>.c with the sources it needs.
 FUZZ_SECONDS ?= 15
 FUZZ_CC = clang -g -O1 -Isrc -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
-FUZZ_TARGETS = range name route segment profile options progress config link
+FUZZ_TARGETS = range name route segment profile options progress config link ass
 FUZZ_range = src/http/range.c src/core/str.c
 FUZZ_name = src/library/name.c src/library/subname.c
 FUZZ_route = src/http/route.c
@@ -60,6 +60,7 @@ FUZZ_options = src/api/input.c src/api/profile.c src/playback/profile.c src/prog
 FUZZ_progress = $(FUZZ_options)
 FUZZ_config = src/core/config.c src/core/buf.c
 FUZZ_link = src/auth/link.c src/core/str.c -lsodium
+FUZZ_ass = src/library/ass.c src/hls/vtt.c src/core/str.c src/core/buf.c -lm
 fuzz: deps
 	@mkdir -p $(BUILD)/fuzz
 	@for f in $(FUZZ_TARGETS); do \

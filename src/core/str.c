@@ -30,3 +30,16 @@ char *str_dup(struct str s)
     p[s.len] = '\0';
     return p;
 }
+
+bool str_next_line(const char **p, const char *end, const char **line, size_t *n)
+{
+    if (*p >= end)
+        return false;
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    *line = *p;
+    *n = nl ? (size_t)(nl - *p) : (size_t)(end - *p);
+    *p = nl ? nl + 1 : end;
+    if (*n && (*line)[*n - 1] == '\r')
+        --*n;
+    return true;
+}

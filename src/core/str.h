@@ -31,3 +31,7 @@ int str_to_u64(struct str s, uint64_t max, uint64_t *out) WUR;
 
 /* A NUL-terminated copy, or NULL when memory runs out. */
 char *str_dup(struct str s);
+
+/* The next line of [*p, end) into *line and *n, without its "\n" or "\r\n", and *p past
+ * it; false at the end. */
+bool str_next_line(const char **p, const char *end, const char **line, size_t *n);

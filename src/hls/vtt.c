@@ -1,23 +1,10 @@
 #include "hls/vtt.h"
 #include "core/error.h"
+#include "core/str.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The next line of [*p, end) into *line and *n (without its "\n" or "\r\n"). */
-static bool next_line(const char **p, const char *end, const char **line, size_t *n)
-{
-    if (*p >= end)
-        return false;
-    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
-    *line = *p;
-    *n = nl ? (size_t)(nl - *p) : (size_t)(end - *p);
-    *p = nl ? nl + 1 : end;
-    if (*n && (*line)[*n - 1] == '\r')
-        --*n;
-    return true;
-}
 
 static bool starts(const char *line, size_t n, const char *prefix)
 {
@@ -32,7 +19,7 @@ int vtt_master(const char *master, size_t len, const struct vtt_rendition *r, si
     size_t ln;
     int rc = 0;
     bool added = n == 0;
-    while (rc == 0 && next_line(&p, end, &line, &ln)) {
+    while (rc == 0 && str_next_line(&p, end, &line, &ln)) {
         bool variant = starts(line, ln, "#EXT-X-STREAM-INF:");
         /* The group goes before the first variant that uses it. */
         for (size_t i = 0; !added && variant && i < n && rc == 0; i++)
@@ -58,7 +45,7 @@ int vtt_media(const char *video_media, size_t len, struct buf *out)
     const char *p = video_media, *end = video_media + len, *line;
     size_t ln;
     int rc = 0;
-    while (rc == 0 && next_line(&p, end, &line, &ln)) {
+    while (rc == 0 && str_next_line(&p, end, &line, &ln)) {
         if (starts(line, ln, "#EXT-X-MAP:"))
             continue;
         if (ln && line[0] != '#') {
@@ -81,7 +68,7 @@ int vtt_segment_times(const char *media, size_t len, long n, double *start, doub
     size_t ln;
     double t = 0, dur = 0;
     long k = 0;
-    while (next_line(&p, stop, &line, &ln)) {
+    while (str_next_line(&p, stop, &line, &ln)) {
         if (starts(line, ln, "#EXTINF:")) {
             char num[32];
             snprintf(num, sizeof(num), "%.*s", (int)(ln - 8 < 31 ? ln - 8 : 31), line + 8);
@@ -99,8 +86,7 @@ int vtt_segment_times(const char *media, size_t len, long n, double *start, doub
     return ERR_NOT_FOUND;
 }
 
-/* "HH:MM:SS.mmm" or "MM:SS.mmm" at s, in seconds; the length read into *used, 0 when none. */
-static double timestamp(const char *s, size_t n, size_t *used)
+double vtt_timestamp(const char *s, size_t n, size_t *used)
 {
     int parts[3] = {0}, np = 0;
     size_t i = 0;
@@ -142,7 +128,7 @@ int vtt_segment(const char *vtt, size_t len, double start, double end, int64_t m
     const char *block = NULL, *timing = NULL;
     while (rc == 0) {
         const char *at = p;
-        bool more = next_line(&p, stop, &line, &ln);
+        bool more = str_next_line(&p, stop, &line, &ln);
         if (more && ln) {
             if (!block)
                 block = at;
@@ -152,12 +138,12 @@ int vtt_segment(const char *vtt, size_t len, double start, double end, int64_t m
         }
         if (block && timing) {
             size_t used;
-            double a = timestamp(timing, (size_t)(stop - timing), &used);
+            double a = vtt_timestamp(timing, (size_t)(stop - timing), &used);
             const char *arrow = used ? memmem(timing, (size_t)(stop - timing), "-->", 3) : NULL;
             const char *b_at = arrow ? arrow + 3 : NULL;
             while (b_at && b_at < stop && *b_at == ' ')
                 b_at++;
-            double b = b_at ? timestamp(b_at, (size_t)(stop - b_at), &used) : 0;
+            double b = b_at ? vtt_timestamp(b_at, (size_t)(stop - b_at), &used) : 0;
             if (used && b > start && a < end) {
                 size_t n = (size_t)(at - block);
                 while (n && (block[n - 1] == '\n' || block[n - 1] == '\r'))

@@ -32,6 +32,10 @@ int vtt_media(const char *video_media, size_t len, struct buf *out) WUR;
  * has no segment n. */
 int vtt_segment_times(const char *media, size_t len, long n, double *start, double *end) WUR;
 
+/* A WebVTT timestamp ("HH:MM:SS.mmm" or "MM:SS.mmm") at s, in seconds; the length read
+ * into *used, 0 when there is none. */
+double vtt_timestamp(const char *s, size_t n, size_t *used);
+
 /* The WebVTT of one segment: vtt's cues that overlap [start, end), times unchanged, after
  * an X-TIMESTAMP-MAP that puts the cues' 0 at mpegts (90 kHz). Cues are copied as they are
  * (settings and text); vtt's header and notes are left out. */

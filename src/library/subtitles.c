@@ -1,7 +1,10 @@
 #include "library/subtitles.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "core/log.h"
 #include "core/process.h"
+#include "library/ass.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -84,6 +87,31 @@ int subtitle_vtt_cached(const char *cache, const struct media_file *f, const str
     return access(out, R_OK) == 0 ? 0 : ERR_NOT_FOUND;
 }
 
+/* The WebVTT at vtt with the placement of the ASS script at ass (see ass.h), in place. */
+static int place_cues(const char *vtt, const char *ass)
+{
+    char *v = NULL, *a = NULL;
+    size_t vn, an;
+    struct buf out;
+    buf_init(&out, BUF_NO_CAP);
+    int rc = read_file(vtt, &v, &vn);
+    if (rc == 0)
+        rc = read_file(ass, &a, &an);
+    if (rc == 0)
+        rc = ass_vtt_positions(v, vn, a, an, &out);
+    FILE *fp = rc == 0 ? fopen(vtt, "w") : NULL;
+    if (rc == 0 && !fp)
+        rc = -errno;
+    if (fp && fwrite(out.ptr, 1, out.len, fp) != out.len)
+        rc = -EIO;
+    if (fp && fclose(fp) != 0 && rc == 0)
+        rc = -errno;
+    free(v);
+    free(a);
+    buf_release(&out);
+    return rc;
+}
+
 int subtitle_vtt(const char *ffmpeg, const char *cache, const struct media_file *f,
                  const struct media_stream *s, char *out, size_t size, char *err, size_t errsize)
 {
@@ -96,18 +124,25 @@ int subtitle_vtt(const char *ffmpeg, const char *cache, const struct media_file 
     if (rc < 0)
         return rc;
     /* Names of this conversion's own: two requests may convert the same stream at once. */
-    char part[4200], map[32], log[4200];
+    char part[4200], script[4200], map[32], log[4200];
     snprintf(part, sizeof(part), "%s.XXXXXX", out);
+    snprintf(script, sizeof(script), "%s.ass.XXXXXX", out);
     snprintf(log, sizeof(log), "%s.log.XXXXXX", out);
+    /* ASS and SSA also come out as a script, for where their lines go. */
+    bool ass = strcmp(s->codec, "ass") == 0 || strcmp(s->codec, "ssa") == 0;
     int pfd = mkstemp(part);
     if (pfd < 0)
         return -errno;
     close(pfd);
+    if (ass && (pfd = mkstemp(script)) >= 0)
+        close(pfd);
+    else
+        ass = false;
     int efd = mkostemp(log, O_CLOEXEC);
     /* A sidecar holds one stream; a file's is named by its index. */
     snprintf(map, sizeof(map), s->external ? "0:s:0" : "0:%d", s->index);
     const char *charset = s->external ? sidecar_charset(src) : NULL;
-    char *argv[24];
+    char *argv[32];
     int a = 0;
     argv[a++] = (char *)ffmpeg;
     argv[a++] = "-v";
@@ -127,6 +162,15 @@ int subtitle_vtt(const char *ffmpeg, const char *cache, const struct media_file 
     argv[a++] = "-f";
     argv[a++] = "webvtt";
     argv[a++] = part;
+    if (ass) {
+        argv[a++] = "-map";
+        argv[a++] = map;
+        argv[a++] = "-c:s";
+        argv[a++] = "copy";
+        argv[a++] = "-f";
+        argv[a++] = "ass";
+        argv[a++] = script;
+    }
     argv[a] = NULL;
     pid_t pid;
     rc = process_spawn(argv, efd, &pid);
@@ -135,12 +179,21 @@ int subtitle_vtt(const char *ffmpeg, const char *cache, const struct media_file 
     if (rc < 0) {
         unlink(part);
         unlink(log);
+        if (ass)
+            unlink(script);
         return rc;
     }
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && rename(part, out) == 0) {
+    bool made = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    /* Without the placement the cues are still right, only all at the bottom. */
+    if (made && ass && (rc = place_cues(part, script)) < 0)
+        LOG(L_WARN, "subtitles", "%s stream %d: cannot place the cues: %s", src, s->index,
+            strerror(-rc));
+    if (ass)
+        unlink(script);
+    if (made && rename(part, out) == 0) {
         unlink(log);
         return 0;
     }

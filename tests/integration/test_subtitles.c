@@ -298,9 +298,11 @@ static void embedded_text_subtitles_become_webvtt(void **state)
     assert_non_null(strstr(text, "00:04.0"));
     assert_non_null(strstr(text, "English cue 2"));
     response_free(&v);
-    /* ASS: its italics as WebVTT's, no raw override tags. */
+    /* ASS: its italics as WebVTT's, its lines at the top ({\\an8}) as cue settings, no raw
+     * override tags. */
     text = vtt(fx, ass_url, fx->token, &v);
     assert_non_null(strstr(text, "Français <i>cue</i> 1"));
+    assert_non_null(strstr(text, " line:0\nFrançais <i>cue</i> 1"));
     assert_null(strstr(text, "{\\"));
     response_free(&v);
     /* Made once: a second read is the same bytes, from the cache. */
