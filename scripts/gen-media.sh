@@ -169,6 +169,32 @@ if [ ! -s "$f" ]; then
     rm -f "$out/nf.sup"
 fi
 
+# Chapters: an opening, two parts and the credits, named as a player shows them.
+f="$m/Long Way (2016).mkv"
+if [ ! -s "$f" ]; then
+    ms=$((dur * 1000))
+    {
+        echo ";FFMETADATA1"
+        at=(0 $((ms / 10)) $((ms / 2)) $((ms * 17 / 20)) "$ms")
+        names=(Opening "Part One" "Part Two" Credits)
+        for i in 0 1 2 3; do
+            printf '[CHAPTER]\nTIMEBASE=1/1000\nSTART=%d\nEND=%d\ntitle=%s\n' \
+                "${at[$i]}" "${at[$((i + 1))]}" "${names[$i]}"
+        done
+    } >"$out/lw.meta"
+    text="drawtext=fontfile=$font:fontcolor=white:box=1:boxcolor=black@0.6:x=20:y=20"
+    fs=$(( ${size#*x} / 12 ))
+    ffmpeg -hide_banner -loglevel error -y \
+        -f lavfi -i "testsrc2=size=$size:rate=$rate:duration=$dur" \
+        -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=$dur" \
+        -i "$out/lw.meta" -map 0:v -map 1:a -map_chapters 2 \
+        -vf "$text:fontsize=$fs:text='Chapters',$text:fontsize=$((fs * 2)):y=h/2:text='%{pts\\:hms}'" \
+        -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 -c:a aac -b:a 128k -ac 2 \
+        -metadata:s:a:0 language=eng -f matroska "$f.part"
+    mv "$f.part" "$f"
+    rm -f "$out/lw.meta"
+fi
+
 s="$out/TV/Demo Show/Season 01"
 for e in 1 2 3; do
     names=(Pilot Second Finale)

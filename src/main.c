@@ -150,6 +150,11 @@ static int check_database(const char *data, const char *db, bool begin_anew)
     return -1;
 }
 
+static void queue_after_scan(void *jobs)
+{
+    jobs_after_scan(jobs);
+}
+
 /* Opens the store and starts everything but the HTTP server. */
 static int start_domain(struct app *app, const struct config *cfg, long cores)
 {
@@ -206,6 +211,8 @@ static int start_domain(struct app *app, const struct config *cfg, long cores)
     } else if (storage_fs_new(&app->storage, path) < 0) {
         return -1;
     }
+    char trickplay[4096 + 16];
+    snprintf(trickplay, sizeof(trickplay), "%s/trickplay", cfg->data);
     struct jobs_config jc = {
         .store = app->store,
         .hls = app->hls,
@@ -213,9 +220,15 @@ static int start_domain(struct app *app, const struct config *cfg, long cores)
         .threads = (int)cfg->jobs_threads,
         .nice = (int)cfg->jobs_nice,
         .max_bytes = cfg->prepared_max_mb << 20,
+        .ffmpeg = cfg->ffmpeg,
+        .trickplay_dir = trickplay,
+        .trickplay_interval = (int)cfg->trickplay_interval,
+        .trickplay_width = (int)cfg->trickplay_width,
+        .trickplay_tiles = (int)cfg->trickplay_tiles,
     };
     if (jobs_new(&app->jobs, &jc) < 0)
         return -1;
+    scanner_on_done(app->scanner, queue_after_scan, app->jobs);
     return events_new(&app->events, (int)cfg->max_event_streams);
 }
 

@@ -59,6 +59,13 @@ export class Player {
       },
     });
     this.buffered = el("div", { class: "buffered" });
+    this.chapterMarks = el("div", { class: "chapters" });
+    this.previewImage = el("div", { class: "image" });
+    this.previewText = el("span");
+    this.preview = el("div", { class: "preview", hidden: true, "aria-hidden": "true" }, [
+      this.previewImage,
+      this.previewText,
+    ]);
     this.time = el("span", { class: "time", "aria-live": "off" }, "0:00 / 0:00");
     this.muteBtn = el(
       "button",
@@ -187,7 +194,20 @@ export class Player {
         { class: "controls" },
         backBtn,
         this.playBtn,
-        el("div", { class: "seek" }, this.buffered, this.seek),
+        el(
+          "div",
+          {
+            class: "seek",
+            onpointermove: (e) => this.showPreview(e),
+            onpointerleave: () => {
+              this.preview.hidden = true;
+            },
+          },
+          this.buffered,
+          this.chapterMarks,
+          this.seek,
+          this.preview,
+        ),
         this.time,
         this.muteBtn,
         this.volume,
@@ -340,6 +360,8 @@ export class Player {
     this.el.dataset.method = plan.method;
     this.setAudio(plan.audio || []);
     this.setSubtitles(plan.subtitles || []);
+    this.setChapters(plan.chapters || []);
+    this.trickplay = plan.trickplay;
     if (this.switched) this.remember();
     this.switched = false;
     await v.play().catch(() => {}); // autoplay may need a click; the Play button is there
@@ -594,6 +616,72 @@ export class Player {
     this.upNext(d - v.currentTime);
   }
 
+  // The file's chapters as marks on the seek bar, named in their tooltips; Shift+←/→ jump
+  // between them.
+  setChapters(list) {
+    this.chapters = list;
+    const d = this.knownDuration;
+    this.chapterMarks.replaceChildren(
+      ...(d > 0 ? list : [])
+        .filter((c) => c.start > 0)
+        .map((c) =>
+          el("span", {
+            class: "chapter",
+            style: `left:${(c.start / d) * 100}%`,
+            title: c.title || "",
+            onclick: () => {
+              this.video.currentTime = c.start;
+            },
+          }),
+        ),
+    );
+  }
+
+  // Under the pointer on the seek bar: the frame of that time (the server's previews, when
+  // made: a sheet of columns x rows, one every interval seconds), the time and the chapter.
+  showPreview(e) {
+    const d = this.duration();
+    const bar = this.seek.getBoundingClientRect();
+    if (!d || !bar.width) return;
+    const f = Math.min(1, Math.max(0, (e.clientX - bar.left) / bar.width));
+    const t = f * d;
+    const tp = this.trickplay;
+    this.previewImage.hidden = !tp;
+    if (tp) {
+      const last = Math.max(0, Math.ceil(d / tp.interval) - 1);
+      const i = Math.min(last, Math.floor(t / tp.interval));
+      const perSheet = tp.columns * tp.rows;
+      const k = i % perSheet;
+      const base = tp.url.slice(0, tp.url.lastIndexOf("/") + 1);
+      Object.assign(this.previewImage.style, {
+        width: `${tp.width}px`,
+        height: `${tp.height}px`,
+        backgroundImage: `url("${base}${Math.floor(i / perSheet)}.jpg")`,
+        backgroundPosition: `-${(k % tp.columns) * tp.width}px -${Math.floor(k / tp.columns) * tp.height}px`,
+      });
+      this.previewImage.dataset.time = String(i * tp.interval);
+    }
+    const chapter = (this.chapters || []).filter((c) => c.start <= t).pop();
+    this.previewText.textContent = [clock(t), chapter?.title].filter(Boolean).join(" · ");
+    this.preview.hidden = false;
+    // Kept over the bar: centred on the pointer, but not past either end.
+    const half = this.preview.offsetWidth / 2;
+    const x = Math.min(Math.max(f * bar.width, half), Math.max(half, bar.width - half));
+    this.preview.style.left = `${x}px`;
+  }
+
+  // The start of the chapter after the current one, or (back) of the current one, or of
+  // the one before when the current one began less than 3 s ago.
+  chapterJump(forward) {
+    const t = this.video.currentTime;
+    const starts = (this.chapters || []).map((c) => c.start);
+    const target = forward
+      ? starts.find((s) => s > t + 0.5)
+      : starts.filter((s) => s < t - 3).pop();
+    if (target !== undefined) this.video.currentTime = target;
+    else if (!forward) this.video.currentTime = 0;
+  }
+
   drawBuffered() {
     const v = this.video,
       d = this.duration();
@@ -662,6 +750,8 @@ export class Player {
       d = this.duration();
     const k = e.key;
     if (k === " " || k === "k" || k === "K") this.toggle();
+    else if ((k === "ArrowLeft" || k === "ArrowRight") && e.shiftKey && this.chapters?.length)
+      this.chapterJump(k === "ArrowRight");
     else if (k === "ArrowLeft" || k === "j" || k === "J")
       v.currentTime = Math.max(0, v.currentTime - 10);
     else if (k === "ArrowRight" || k === "l" || k === "L")

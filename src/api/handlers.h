@@ -15,6 +15,8 @@ struct http_reply api_scan_status(struct http_request *req);
 struct http_reply api_scan_start(struct http_request *req);
 struct http_reply api_poster(struct http_request *req);
 struct http_reply api_subtitle(struct http_request *req);
+struct http_reply api_trickplay(struct http_request *req);
+struct http_reply api_tasks(struct http_request *req);
 /* A session's subtitle renditions (api/hls_subs.c): whether a rendition name is one
  * ("sub<index>"), the master playlist with them, their playlists and segments. */
 bool api_hls_subs_name(struct str rendition, int *index);
@@ -75,6 +77,11 @@ extern atomic_uint_fast64_t api_direct_bytes;
 /* JSON views shared by several handlers. */
 json_t *api_progress_json(const struct progress_view *v);
 json_t *api_stream_json(const struct media_stream *m);
+/* f's scrubbing previews for the decision: {url, playlist, interval, width, height, columns,
+ * rows}, or null while they are not made. */
+json_t *api_trickplay_json(const struct app *app, const struct media_file *f, const char *base);
+/* Chapters as [{start, end, title}], in seconds. */
+json_t *api_chapters_json(const struct media_chapter *c, size_t n);
 
 /* A string member of a JSON body, or NULL when it is absent or not a string. */
 const char *api_json_string(json_t *body, const char *key);

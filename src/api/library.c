@@ -49,6 +49,16 @@ json_t *api_stream_json(const struct media_stream *m)
     return o;
 }
 
+json_t *api_chapters_json(const struct media_chapter *c, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{sf sf so}", "start", c[i].start_ms / 1000.0, "end",
+                                              c[i].end_ms / 1000.0, "title",
+                                              c[i].title ? json_string(c[i].title) : json_null()));
+    return list;
+}
+
 static json_t *file_json(const struct library_file *f, bool detail)
 {
     struct progress_view v = {.file_id = f->id, .p = f->p, .duration_ms = f->duration_ms};
@@ -68,6 +78,7 @@ static json_t *file_json(const struct library_file *f, bool detail)
         for (size_t i = 0; i < f->nstreams; i++)
             json_array_append_new(streams, api_stream_json(&f->streams[i]));
         json_object_set_new(o, "streams", streams);
+        json_object_set_new(o, "chapters", api_chapters_json(f->chapters, f->nchapters));
     }
     return o;
 }

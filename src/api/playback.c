@@ -400,6 +400,7 @@ static json_t *decision_json(const struct media_file *f, const struct plan *plan
         json_object_set_new(o, "segments", json_string(plan->ts ? "ts" : "fmp4"));
     json_object_set_new(o, "audio", audio_json(f, plan));
     json_object_set_new(o, "subtitles", subtitles_json(f, plan, ro, base));
+    json_object_set_new(o, "chapters", api_chapters_json(f->chapters, f->nchapters));
     return o;
 }
 
@@ -498,6 +499,7 @@ struct http_reply api_playback(struct http_request *req)
                         ? progress_resume_s(&progress)
                         : 0;
     json_t *out = decision_json(&f, &plan, &ro, url, resume, hls_hwenc(app->hls), api_base(req));
+    json_object_set_new(out, "trickplay", api_trickplay_json(app, &f, api_base(req)));
     if (prepared)
         json_object_set_new(out, "prepared", json_true());
     else if (plan.method != PLAY_DIRECT)

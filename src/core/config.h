@@ -51,6 +51,7 @@ struct config {
     long long jobs_threads;
     long long jobs_nice;
     long long prepared_max_mb;
+    long long trickplay_interval, trickplay_width, trickplay_tiles;
     char *s3_endpoint;
     char *s3_region;
     char *s3_bucket;

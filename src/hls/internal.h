@@ -101,8 +101,9 @@ struct hls {
     struct rendition *by_wd;
     struct encoder *retired; /* stopped or ended, not yet reaped */
     int encoders;
-    int viewers;      /* sessions with an encoder running: what the cap counts */
-    enum hwenc hwenc; /* the hardware encoder found, HWENC_NONE until then or without */
+    int viewer_encoders; /* of sessions whose encoders are not niced: viewers' */
+    int viewers;         /* sessions with an encoder running: what the cap counts */
+    enum hwenc hwenc;    /* the hardware encoder found, HWENC_NONE until then or without */
     bool closing;
     int ep, ino, timer, wake;
     pthread_t thread;

@@ -72,6 +72,8 @@ static void record_speed(struct hls *h, const struct rendition *r, const struct 
 static void count_encoder(struct hls *h, struct session *s, int d)
 {
     h->encoders += d;
+    if (s->nice <= 0)
+        h->viewer_encoders += d;
     if (d > 0 && s->encoding++ == 0)
         h->viewers++;
     if (d < 0 && --s->encoding == 0)

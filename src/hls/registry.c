@@ -649,6 +649,7 @@ void hls_stats(struct hls *h, struct hls_stats *out)
     pthread_mutex_lock(&h->lock);
     *out = h->stats;
     out->encoders = h->encoders;
+    out->viewer_encoders = h->viewer_encoders;
     pthread_mutex_unlock(&h->lock);
 }
 

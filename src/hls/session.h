@@ -76,6 +76,7 @@ enum { HLS_WAIT = 1, HLS_PARTS, HLS_DONE };
 
 struct hls_stats {
     int64_t sessions, encoders;
+    int64_t viewer_encoders; /* those working for viewers, not for background jobs */
     int64_t starts_first, starts_seek, starts_retry;
     int64_t failures;
     int64_t pauses; /* encoders paused for running far ahead of their viewer */

@@ -13,8 +13,9 @@
 static void run_one(struct jobs *j, struct job *job)
 {
     char err[1024] = "";
-    int rc =
-        strcmp(job->kind, "prepare") == 0 ? prepare_run(j, job, err, sizeof(err)) : ERR_BAD_REQUEST;
+    int rc = strcmp(job->kind, "prepare") == 0     ? prepare_run(j, job, err, sizeof(err))
+             : strcmp(job->kind, "trickplay") == 0 ? trickplay_run(j, job, err, sizeof(err))
+                                                   : ERR_BAD_REQUEST;
     /* Stopped, or cut short by the stop (its session ended under it): left running, to
      * be queued again at the next start. */
     if (rc == JOB_STOPPED || atomic_load(&j->stopping))
@@ -94,6 +95,9 @@ int jobs_new(struct jobs **out, const struct jobs_config *cfg)
     if (!j)
         return -ENOMEM;
     j->cfg = *cfg;
+    snprintf(j->trickplay_dir, sizeof(j->trickplay_dir), "%s",
+             cfg->trickplay_dir ? cfg->trickplay_dir : "");
+    j->cfg.trickplay_dir = j->trickplay_dir;
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->wake, NULL);
     int n = 0;
@@ -114,6 +118,17 @@ int jobs_new(struct jobs **out, const struct jobs_config *cfg)
     }
     *out = j;
     return 0;
+}
+
+void jobs_after_scan(struct jobs *j)
+{
+    int n = 0;
+    if (store_jobs_queue_missing(j->cfg.store, "trickplay", clock_wall_ms(), &n) < 0)
+        LOG(L_WARN, "jobs", "cannot queue the previews of new files");
+    if (n) {
+        LOG(L_INFO, "jobs", "previews of %d file(s) queued", n);
+        jobs_kick(j);
+    }
 }
 
 void jobs_kick(struct jobs *j)

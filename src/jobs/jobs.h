@@ -8,7 +8,9 @@
 /*
  * The background job runner: jobs persist in the store (queued, running, done, failed),
  * a few threads take them in the order queued, and a job cut short by a stop or a crash
- * is queued again at the next start and made anew. Kinds: "prepare" (jobs/prepare.c).
+ * is queued again at the next start and made anew. Kinds: "prepare" (jobs/prepare.c),
+ * which go first, and "trickplay" (jobs/trickplay.c), queued for new and changed files
+ * after every scan.
  */
 struct jobs;
 
@@ -19,11 +21,17 @@ struct jobs_config {
     int threads;       /* jobs at once */
     int nice;          /* the niceness of their encoders */
     int64_t max_bytes; /* prepared versions past this are evicted, least recently played first */
+    const char *ffmpeg;
+    const char *trickplay_dir; /* the previews' folders (library/trickplay.h) */
+    int trickplay_interval, trickplay_width, trickplay_tiles;
 };
 
 int jobs_new(struct jobs **out, const struct jobs_config *cfg) WUR;
 /* A job was queued: wakes a thread. */
 void jobs_kick(struct jobs *j);
+/* Queues the background work that new and changed files need (their previews), and wakes
+ * a thread: after a scan. */
+void jobs_after_scan(struct jobs *j);
 /* Tells the threads to stop: a running job stops at its next segment, or when its
  * session ends (hls_close()), and is queued again at the next start. Accepts NULL. */
 void jobs_stop(struct jobs *j);

@@ -148,6 +148,30 @@ static int add_stream(struct media_file *f, const AVStream *st)
     return 0;
 }
 
+/* The container's chapters, on the playback clock (from the file's first timestamp), in
+ * order, each ending where the next starts when the file says no more. */
+static int add_chapters(struct media_file *f, const AVFormatContext *ctx)
+{
+    for (unsigned i = 0; i < ctx->nb_chapters; i++) {
+        const AVChapter *c = ctx->chapters[i];
+        AVRational ms = {1, 1000};
+        int64_t start = av_rescale_q(c->start, c->time_base, ms) - f->start_ms;
+        int64_t end = c->end != AV_NOPTS_VALUE
+                          ? av_rescale_q(c->end, c->time_base, ms) - f->start_ms
+                          : f->duration_ms;
+        if (start < 0)
+            start = 0;
+        if (end < start || end > f->duration_ms)
+            end = f->duration_ms > start ? f->duration_ms : start;
+        if (f->nchapters && start < f->chapters[f->nchapters - 1].start_ms)
+            continue; /* out of order: not a chapter list a player could show */
+        int rc = media_file_add_chapter(f, start, end, tag(c->metadata, "title"));
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int set_error(struct media_file *f, const char *what, int averr)
 {
     char msg[AV_ERROR_MAX_STRING_SIZE] = "";
@@ -215,6 +239,8 @@ int probe_file(struct media_file *f)
     int err = 0;
     for (unsigned i = 0; i < ctx->nb_streams && err == 0; i++)
         err = add_stream(f, ctx->streams[i]);
+    if (err == 0)
+        err = add_chapters(f, ctx);
     if (err == 0 && f->duration_ms > 0 && !tail_readable(ctx))
         err = set_error(f, "truncated", AVERROR_EOF);
     int playable = 0;

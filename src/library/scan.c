@@ -47,6 +47,8 @@ struct scanner {
     int64_t scan_id;
     int64_t *folder_ids;
     char *posters, *ffmpeg;
+    void (*on_done)(void *ctx);
+    void *on_done_ctx;
 };
 
 __attribute__((format(printf, 2, 3))) static void add_error(struct scanner *sc, const char *fmt,
@@ -267,6 +269,8 @@ static void *run(void *arg)
         sc->status.posters_pending += sc->files[i].id && sc->files[i].duration_ms;
     pthread_mutex_unlock(&sc->lock);
     make_posters(sc);
+    if (sc->on_done && !atomic_load(&sc->stop))
+        sc->on_done(sc->on_done_ctx);
 done:
     for (size_t i = 0; i < sc->nfiles; i++)
         free(sc->files[i].path);
@@ -313,6 +317,12 @@ int scanner_new(struct scanner **out, struct store *store, const struct strlist 
     probe_init();
     *out = sc;
     return 0;
+}
+
+void scanner_on_done(struct scanner *sc, void (*done)(void *ctx), void *ctx)
+{
+    sc->on_done = done;
+    sc->on_done_ctx = ctx;
 }
 
 int scanner_start(struct scanner *sc)

@@ -29,6 +29,9 @@ struct scan_status {
 /* posters (a folder) and ffmpeg may be NULL: then no posters are made. */
 int scanner_new(struct scanner **out, struct store *store, const struct strlist *folders,
                 int threads, const char *posters, const char *ffmpeg) WUR;
+/* Calls done(ctx) on the scan's thread after every scan that ran to the end. Set it before
+ * the first scan starts. */
+void scanner_on_done(struct scanner *sc, void (*done)(void *ctx), void *ctx);
 /* Starts a scan; ERR_SCAN_RUNNING when one is under way. */
 int scanner_start(struct scanner *sc) WUR;
 void scanner_status(struct scanner *sc, struct scan_status *st);

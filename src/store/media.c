@@ -12,6 +12,9 @@ void media_file_release(struct media_file *f)
         free(f->streams[i].external);
     }
     free(f->streams);
+    for (size_t i = 0; i < f->nchapters; i++)
+        free(f->chapters[i].title);
+    free(f->chapters);
     free(f->path);
     free(f->error);
     memset(f, 0, sizeof(*f));
@@ -24,6 +27,22 @@ int media_file_add_stream(struct media_file *f, struct media_stream **out)
         return -ENOMEM;
     f->streams = s;
     *out = memset(&s[f->nstreams++], 0, sizeof(*s));
+    return 0;
+}
+
+int media_file_add_chapter(struct media_file *f, int64_t start_ms, int64_t end_ms,
+                           const char *title)
+{
+    char *t = title ? strdup(title) : NULL;
+    struct media_chapter *c = realloc(f->chapters, (f->nchapters + 1) * sizeof(*c));
+    if ((title && !t) || !c) {
+        free(t);
+        if (c)
+            f->chapters = c;
+        return -ENOMEM;
+    }
+    f->chapters = c;
+    c[f->nchapters++] = (struct media_chapter){start_ms, end_ms, t};
     return 0;
 }
 

@@ -47,7 +47,13 @@ struct media_stream {
     char *external; /* owned: the sidecar file's path, or NULL */
 };
 
-/* One media file with its probed facts. It owns its strings and streams. */
+/* A chapter of a file, in its playback time (from 0 at the file's first timestamp). */
+struct media_chapter {
+    int64_t start_ms, end_ms;
+    char *title; /* owned, may be NULL */
+};
+
+/* One media file with its probed facts. It owns its strings, streams and chapters. */
 struct media_file {
     int64_t id;
     int64_t item_id;
@@ -62,6 +68,8 @@ struct media_file {
     bool missing;
     struct media_stream *streams;
     size_t nstreams;
+    struct media_chapter *chapters; /* in order of start */
+    size_t nchapters;
 };
 
 /* Whether a video stream is HDR: PQ (HDR10) or HLG. */
@@ -75,4 +83,7 @@ void media_file_release(struct media_file *f);
 const struct media_stream *media_file_stream(const struct media_file *f, int index);
 /* Appends a zeroed stream and points *out at it; -ENOMEM leaves the file as it was. */
 int media_file_add_stream(struct media_file *f, struct media_stream **out) WUR;
+/* Appends a chapter, its title copied (NULL for none). */
+int media_file_add_chapter(struct media_file *f, int64_t start_ms, int64_t end_ms,
+                           const char *title) WUR;
 const char *stream_type_name(enum stream_type t);

@@ -109,7 +109,13 @@ const char *job_state_name(enum job_state s);
 /* Queues kind for file_id: a new job, or a done or failed one again (its error cleared).
  * One queued or running already stays as it is. */
 int store_job_queue(struct store *s, const char *kind, int64_t file_id, int64_t now) WUR;
-/* Takes the job queued first, marking it running: ERR_NOT_FOUND when none is queued. */
+/* Queues kind for every file on disk that probed well and has no such job since it was
+ * last probed (queued, running, or finished after): new and changed files. *n: how many. */
+int store_jobs_queue_missing(struct store *s, const char *kind, int64_t now, int *n) WUR;
+/* Every job (at most 1000): running, then queued, then the latest finished first. */
+int store_jobs_list(struct store *s, struct job **out, size_t *n) WUR;
+/* Takes the job queued first ("prepare" jobs, which people wait for, before the others),
+ * marking it running: ERR_NOT_FOUND when none is queued. */
 int store_job_claim(struct store *s, int64_t now, struct job *out) WUR;
 int store_job_progress(struct store *s, int64_t id, double progress) WUR;
 /* Ends a running job: done, or failed with error. */
@@ -197,6 +203,8 @@ struct library_file {
     struct store_progress p;
     struct media_stream *streams; /* only for store_library_item() */
     size_t nstreams;
+    struct media_chapter *chapters; /* only for store_library_item() */
+    size_t nchapters;
 };
 
 /* An item of the library: a movie, or a show with its seasons with their episodes. */

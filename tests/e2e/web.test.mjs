@@ -176,6 +176,13 @@ before(async () => {
     if (body.state === "idle" && body.finished_at && body.posters_pending === 0) break;
     await page.waitForTimeout(100);
   }
+  // And the scrubbing previews, which the scan queued: the tests time playback.
+  for (let i = 0; i < 1200; i++) {
+    const { body } = await apiAs(page, "/api/v1/tasks");
+    if (body.tasks.length && body.tasks.every((t) => t.state === "done" || t.state === "failed"))
+      break;
+    await page.waitForTimeout(100);
+  }
   await ctx.close();
 });
 
@@ -564,6 +571,65 @@ test("7c. image subtitles chosen in the menu are burnt in, and go when turned of
     null,
     { timeout: 20000 },
   );
+  await page.close();
+});
+
+test("7d. chapters are marks on the seek bar, Shift+arrows go to them, scrubbing previews", async () => {
+  const page = await newPage();
+  await signIn(page);
+  await page.goto(`${base}/`);
+  const id = await fileIdOf(page, "Long Way");
+  await apiAs(page, `/api/v1/progress/${id}`, { method: "DELETE" });
+  await playFromDetail(page, "Long Way");
+  // gen-media.sh: Opening, Part One at 10 %, Part Two at 50 %, Credits at 85 % of 120 s.
+  const marks = await page.$$eval(".seek .chapter", (m) =>
+    m.map((e) => ({ title: e.title, left: parseFloat(e.style.left) })),
+  );
+  assert.deepEqual(
+    marks.map((m) => m.title),
+    ["Part One", "Part Two", "Credits"],
+  );
+  assert.deepEqual(
+    marks.map((m) => Math.round(m.left)),
+    [10, 50, 85],
+  );
+  const at = () => page.evaluate(() => document.querySelector("video").currentTime);
+  await page.keyboard.press("Shift+ArrowRight");
+  await page.waitForFunction(() => document.querySelector("video").currentTime >= 12);
+  assert.ok(Math.abs((await at()) - 12) < 1, `Part One starts at 12 s, not ${await at()}`);
+  await page.keyboard.press("Shift+ArrowRight");
+  await page.waitForFunction(() => document.querySelector("video").currentTime >= 60);
+  assert.ok((await at()) < 61);
+  await page.waitForFunction(() => document.querySelector("video").currentTime > 64);
+  await page.keyboard.press("Shift+ArrowLeft"); // into Part Two 4 s ago: its start
+  await page.waitForFunction(() => document.querySelector("video").currentTime < 62);
+  assert.ok((await at()) >= 60);
+  await shot(page, "7d-chapters");
+
+  // Scrubbing: the preview of the time under the pointer, with its chapter's name.
+  const bar = await page.locator('input[aria-label="Seek"]').boundingBox();
+  await page.mouse.move(bar.x + bar.width * 0.505, bar.y + bar.height / 2);
+  const preview = page.locator(".seek .preview");
+  await preview.waitFor({ state: "visible" });
+  assert.match(await preview.textContent(), /^1:0[01] · Part Two$/);
+  const image = await page.$eval(".seek .preview .image", (e) => ({
+    time: e.dataset.time,
+    url: e.style.backgroundImage,
+    at: e.style.backgroundPosition,
+  }));
+  // 12 previews every 10 s, 10 to a row: the 7th (60 s) is the sheet's first row's 7th.
+  assert.equal(image.time, "60");
+  assert.match(image.url, /\/api\/v1\/library\/files\/\d+\/trickplay\/0\.jpg/);
+  assert.equal(image.at, "-1920px 0px");
+  const sheet = await page.evaluate(async (css) => {
+    const url = css.slice(5, -2);
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    return img.naturalWidth;
+  }, image.url);
+  assert.equal(sheet, 3200);
+  await shot(page, "7d-preview");
   await page.close();
 });
 

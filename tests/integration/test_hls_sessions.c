@@ -72,10 +72,11 @@ static int setup(void **state)
 }
 
 /* ffmpeg children of the server, and files left in its temp folder. */
+/* The server's HLS encoders (background tasks' ffmpeg runs are not theirs). */
 static int ffmpeg_children(pid_t server)
 {
     char cmd[128];
-    snprintf(cmd, sizeof(cmd), "pgrep -P %d -x ffmpeg | wc -l", server);
+    snprintf(cmd, sizeof(cmd), "pgrep -P %d -f '^ffmpeg .*/transcodes/' | wc -l", server);
     FILE *p = popen(cmd, "r");
     int n = -1;
     if (p && fscanf(p, "%d", &n) != 1)

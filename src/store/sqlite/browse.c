@@ -24,8 +24,11 @@ void library_item_free(struct library_item *it)
         struct library_file *f = &it->files[i];
         free(f->name);
         free(f->error);
-        struct media_file streams = {.streams = f->streams, .nstreams = f->nstreams};
-        media_file_release(&streams);
+        struct media_file media = {.streams = f->streams,
+                                   .nstreams = f->nstreams,
+                                   .chapters = f->chapters,
+                                   .nchapters = f->nchapters};
+        media_file_release(&media);
     }
     free(it->files);
     free(it->title);
@@ -175,6 +178,8 @@ static int read_files(struct store *s, int64_t user, bool detail, struct node *n
         for (size_t i = 0; detail && i < n->item->nfiles; i++) {
             struct library_file *f = &n->item->files[i];
             rc = db_read_streams(s, f->id, &f->streams, &f->nstreams);
+            if (rc == 0)
+                rc = db_read_chapters(s, f->id, &f->chapters, &f->nchapters);
             if (rc < 0)
                 return rc;
         }

@@ -73,6 +73,8 @@ char *db_strdup(sqlite3_stmt *st, int col, bool *failed);
 /* The streams of a file, in index order; *out is an array media_file_release() can free as
  * a file's streams. */
 int db_read_streams(struct store *s, int64_t file_id, struct media_stream **out, size_t *n) WUR;
+/* The chapters of a file, in order, likewise. */
+int db_read_chapters(struct store *s, int64_t file_id, struct media_chapter **out, size_t *n) WUR;
 
 /* Forgets every remembered path and moves the generation on: a scan changed files. */
 void db_paths_clear(struct store *s);

@@ -137,6 +137,19 @@ static int save_streams(struct store *s, int64_t file_id, const struct media_fil
     return rc;
 }
 
+static int save_chapters(struct store *s, int64_t file_id, const struct media_file *f)
+{
+    int rc = db_run(s, "DELETE FROM media_chapters WHERE file_id = ?1", "i", file_id);
+    for (size_t i = 0; i < f->nchapters && rc == 0; i++) {
+        const struct media_chapter *c = &f->chapters[i];
+        rc = db_run(s,
+                    "INSERT INTO media_chapters (file_id, idx, start_ms, end_ms, title)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "iiiiT", file_id, (int64_t)i, c->start_ms, c->end_ms, c->title);
+    }
+    return rc;
+}
+
 static int save_file(struct store *s, int64_t item, int64_t folder_id, const struct media_file *f,
                      int64_t scan, int64_t *id)
 {
@@ -174,6 +187,8 @@ int store_file_save(struct store *s, int64_t folder_id, const struct media_file 
         rc = save_file(s, item, folder_id, f, scan, &id);
     if (rc == 0)
         rc = save_streams(s, id, f);
+    if (rc == 0)
+        rc = save_chapters(s, id, f);
     if (rc == 0)
         rc = db_exec(s, "COMMIT");
     if (rc < 0) {
@@ -331,6 +346,29 @@ int db_read_streams(struct store *s, int64_t file_id, struct media_stream **out,
     return 0;
 }
 
+int db_read_chapters(struct store *s, int64_t file_id, struct media_chapter **out, size_t *n)
+{
+    struct media_file f = {0};
+    sqlite3_stmt *st = db_stmt(s,
+                               "SELECT start_ms, end_ms, title FROM media_chapters"
+                               " WHERE file_id = ?1 ORDER BY idx",
+                               "i", file_id);
+    int rc = 0, step;
+    while (rc == 0 && (step = db_row(s, st, "cannot read chapters")) == 0)
+        rc = media_file_add_chapter(&f, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                    (const char *)sqlite3_column_text(st, 2));
+    db_done(st);
+    if (rc == 0 && step != ERR_NOT_FOUND)
+        rc = step;
+    if (rc < 0) {
+        media_file_release(&f);
+        return rc;
+    }
+    *out = f.chapters;
+    *n = f.nchapters;
+    return 0;
+}
+
 int store_file_get(struct store *s, int64_t file_id, struct media_file *f)
 {
     memset(f, 0, sizeof(*f));
@@ -360,6 +398,8 @@ int store_file_get(struct store *s, int64_t file_id, struct media_file *f)
     db_done(st);
     if (rc == 0)
         rc = db_read_streams(s, file_id, &f->streams, &f->nstreams);
+    if (rc == 0)
+        rc = db_read_chapters(s, file_id, &f->chapters, &f->nchapters);
     db_unlock(s);
     if (rc < 0)
         media_file_release(f);

@@ -57,13 +57,51 @@ int store_job_claim(struct store *s, int64_t now, struct job *out)
     sqlite3_stmt *st = db_stmt(s,
                                "UPDATE jobs SET state = 'running', started_at = ?1,"
                                " attempts = attempts + 1 WHERE id = (SELECT id FROM jobs"
-                               " WHERE state = 'queued' ORDER BY queued_at, id LIMIT 1)"
+                               " WHERE state = 'queued' ORDER BY kind <> 'prepare', queued_at,"
+                               " id LIMIT 1)"
                                " RETURNING " JOB_COLUMNS,
                                "i", now);
     int rc = db_row(s, st, "cannot claim a job");
     if (rc == 0)
         fill_job(st, out);
     db_done(st);
+    db_unlock(s);
+    return rc;
+}
+
+int store_jobs_queue_missing(struct store *s, const char *kind, int64_t now, int *n)
+{
+    db_lock(s);
+    int rc = db_run(s,
+                    "INSERT INTO jobs (kind, file_id, state, queued_at)"
+                    " SELECT ?1, f.id, 'queued', ?2 FROM media_files f"
+                    " WHERE f.missing = 0 AND f.error IS NULL AND NOT EXISTS (SELECT 1 FROM jobs j"
+                    "  WHERE j.kind = ?1 AND j.file_id = f.id AND (j.state IN ('queued', 'running')"
+                    "  OR j.finished_at >= f.scanned_at)) ORDER BY f.id"
+                    " ON CONFLICT (kind, file_id) DO UPDATE SET state = 'queued', progress = 0,"
+                    " error = NULL, attempts = 0, queued_at = ?2, started_at = NULL,"
+                    " finished_at = NULL",
+                    "ti", kind, now);
+    *n = rc == 0 ? sqlite3_changes(s->db) : 0;
+    db_unlock(s);
+    return rc;
+}
+
+static bool job_row(sqlite3_stmt *st, void *elem)
+{
+    fill_job(st, elem);
+    return true;
+}
+
+int store_jobs_list(struct store *s, struct job **out, size_t *n)
+{
+    db_lock(s);
+    sqlite3_stmt *st = db_stmt(s,
+                               "SELECT " JOB_COLUMNS " FROM jobs ORDER BY state = 'running' DESC,"
+                               " state = 'queued' DESC, coalesce(finished_at, queued_at) DESC,"
+                               " id LIMIT 1000",
+                               "");
+    int rc = db_rows(s, st, "cannot list the jobs", out, n, sizeof(**out), job_row);
     db_unlock(s);
     return rc;
 }
