@@ -211,8 +211,6 @@ static int start_domain(struct app *app, const struct config *cfg, long cores)
     } else if (storage_fs_new(&app->storage, path) < 0) {
         return -1;
     }
-    char trickplay[4096 + 16];
-    snprintf(trickplay, sizeof(trickplay), "%s/trickplay", cfg->data);
     struct jobs_config jc = {
         .store = app->store,
         .hls = app->hls,
@@ -221,7 +219,7 @@ static int start_domain(struct app *app, const struct config *cfg, long cores)
         .nice = (int)cfg->jobs_nice,
         .max_bytes = cfg->prepared_max_mb << 20,
         .ffmpeg = cfg->ffmpeg,
-        .trickplay_dir = trickplay,
+        .data = cfg->data,
         .trickplay_interval = (int)cfg->trickplay_interval,
         .trickplay_width = (int)cfg->trickplay_width,
         .trickplay_tiles = (int)cfg->trickplay_tiles,

@@ -229,10 +229,36 @@ async function prepareAll(item) {
   );
 }
 
+// What a show's page offers to play: the episode in progress, else the first unwatched one
+// after the last watched.
+function nextUp(seasons) {
+  const eps = seasons.flatMap((s) => s.episodes).filter((e) => e.files.length);
+  const name = (e) =>
+    `S${String(e.season).padStart(2, "0")}E${String(e.episode).padStart(2, "0")} ${e.title}`;
+  const going = eps.find((e) => !e.files[0].watched && e.files[0].resume_position > 0);
+  if (going) return { e: going, t: going.files[0].resume_position, label: `Resume ${name(going)}` };
+  const last = eps.map((e) => e.files[0].watched).lastIndexOf(true);
+  const next = eps.slice(last + 1).find((e) => !e.files[0].watched);
+  if (!next) return null;
+  return { e: next, t: 0, label: `${last < 0 ? "Play" : "Play next episode:"} ${name(next)}` };
+}
+
 async function renderShow(item) {
   const seasons = item.kind === "show" ? item.seasons : [item];
+  const up = nextUp(seasons);
   main.replaceChildren(
     el("h1", {}, item.title),
+    up
+      ? el(
+          "div",
+          { class: "actions" },
+          el(
+            "button",
+            { onclick: () => go(`/play/${up.e.files[0].id}?item=${up.e.id}&t=${up.t}`) },
+            up.label,
+          ),
+        )
+      : "",
     await prepareAll(item),
     ...seasons
       .map((s) => [

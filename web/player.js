@@ -11,6 +11,10 @@ const SAVE_EVERY_MS = 10000;
 const BUSY_WAIT_MS = 5000;
 const BUSY_RETRIES = 12;
 const UP_NEXT_S = 15;
+// A Skip button shows this long from the start of an intro, credits or recap, then stays
+// in the controls only.
+const SKIP_SHOWN_S = 8;
+const SKIP_LABELS = { intro: "Skip intro", credits: "Skip credits", recap: "Skip recap" };
 // A transcode that stalls this long while playing goes down a rung (see pickLevel()).
 const STALL_STEP_DOWN_MS = 2000;
 const SEGMENT_END_S = 0.1;
@@ -180,6 +184,8 @@ export class Player {
           "Next",
         )
       : null;
+    this.skipBtn = el("button", { class: "skip", hidden: true, onclick: () => this.skip() });
+    this.skipCtl = el("button", { class: "secondary", hidden: true, onclick: () => this.skip() });
     const backBtn = el(
       "button",
       { class: "secondary", "aria-label": "Back", onclick: () => this.back() },
@@ -188,7 +194,13 @@ export class Player {
     this.el = el(
       "section",
       { class: "player", "aria-label": "Player" },
-      el("div", { style: "position:relative;flex:1;display:flex;min-height:0" }, v, this.overlay),
+      el(
+        "div",
+        { style: "position:relative;flex:1;display:flex;min-height:0" },
+        v,
+        this.overlay,
+        this.skipBtn,
+      ),
       el(
         "div",
         { class: "controls" },
@@ -216,6 +228,7 @@ export class Player {
         this.audio,
         this.subs,
         this.subStyle,
+        this.skipCtl,
         this.nextBtn,
         pip,
         fs,
@@ -253,7 +266,10 @@ export class Player {
     v.addEventListener("seeked", () => this.save("seek"));
     v.addEventListener("ended", () => {
       this.save("ended");
-      if (this.next) this.next.play();
+      if (this.next && !this.advancing) {
+        this.advancing = true;
+        this.next.play();
+      }
     });
     v.addEventListener("timeupdate", () => this.tick());
     v.addEventListener("progress", () => this.drawBuffered());
@@ -362,6 +378,7 @@ export class Player {
     this.setSubtitles(plan.subtitles || []);
     this.setChapters(plan.chapters || []);
     this.trickplay = plan.trickplay;
+    this.segments = plan.media_segments || [];
     if (this.switched) this.remember();
     this.switched = false;
     await v.play().catch(() => {}); // autoplay may need a click; the Play button is there
@@ -613,7 +630,23 @@ export class Player {
     if (document.activeElement !== this.seek && d)
       this.seek.value = Math.round((v.currentTime / d) * 1000);
     this.time.textContent = `${clock(v.currentTime)} / ${clock(d)}`;
-    this.upNext(d - v.currentTime);
+    this.showSkip(v.currentTime);
+    this.upNext(v.currentTime, d);
+  }
+
+  // Inside an intro, credits or recap (the decision's segments: from chapters, or found by
+  // comparing a season's episodes): a Skip button over the picture for its first seconds,
+  // and in the controls throughout.
+  showSkip(t) {
+    const s = this.segments.find((g) => SKIP_LABELS[g.type] && g.start <= t && t < g.end - 0.5);
+    this.skipping = s;
+    this.skipCtl.hidden = !s;
+    this.skipBtn.hidden = !s || t - s.start >= SKIP_SHOWN_S;
+    if (s) this.skipBtn.textContent = this.skipCtl.textContent = SKIP_LABELS[s.type];
+  }
+
+  skip() {
+    if (this.skipping) this.video.currentTime = this.skipping.end;
   }
 
   // The file's chapters as marks on the seek bar, named in their tooltips; Shift+←/→ jump
@@ -695,19 +728,42 @@ export class Player {
     this.buffered.replaceChildren(...parts);
   }
 
-  upNext(left) {
-    if (!this.next || !(left > 0)) return;
+  // The next episode's card, from the credits (or 90 % in when none are known): it counts
+  // down UP_NEXT_S of playing, then the next episode starts; Hide keeps this one going.
+  upNext(t, d) {
     let box = this.overlay.querySelector(".upnext");
-    if (left > UP_NEXT_S) {
+    if (!this.next || !(d > 0) || this.upNextHidden) return box?.remove();
+    const credits = this.segments.find((g) => g.type === "credits" && g.start >= d / 2);
+    const from = credits ? credits.start : d * 0.9;
+    const left = Math.min(from + UP_NEXT_S, d) - t;
+    if (t < from || !(left > 0)) {
       box?.remove();
+      // Only after a countdown: a seek into the credits shows the card first.
+      if (t >= from && this.countdown && !this.advancing) {
+        this.advancing = true;
+        this.next.play();
+      }
+      this.countdown = false;
       return;
     }
+    this.countdown = true;
     if (!box) {
       box = el(
         "div",
         { class: "upnext", role: "status" },
         el("p", {}),
         el("button", { onclick: () => this.next.play() }, "Play next"),
+        el(
+          "button",
+          {
+            class: "secondary",
+            onclick: () => {
+              this.upNextHidden = true;
+              this.upNext(t, d);
+            },
+          },
+          "Hide",
+        ),
       );
       this.overlay.append(box);
     }

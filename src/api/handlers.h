@@ -17,6 +17,9 @@ struct http_reply api_poster(struct http_request *req);
 struct http_reply api_subtitle(struct http_request *req);
 struct http_reply api_trickplay(struct http_request *req);
 struct http_reply api_tasks(struct http_request *req);
+struct http_reply api_segments(struct http_request *req);
+/* f's skippable parts, as GET /api/v1/files/:id/segments lists them. */
+json_t *api_segments_json(struct app *app, const struct media_file *f);
 /* A session's subtitle renditions (api/hls_subs.c): whether a rendition name is one
  * ("sub<index>"), the master playlist with them, their playlists and segments. */
 bool api_hls_subs_name(struct str rendition, int *index);

@@ -500,6 +500,7 @@ struct http_reply api_playback(struct http_request *req)
                         : 0;
     json_t *out = decision_json(&f, &plan, &ro, url, resume, hls_hwenc(app->hls), api_base(req));
     json_object_set_new(out, "trickplay", api_trickplay_json(app, &f, api_base(req)));
+    json_object_set_new(out, "media_segments", api_segments_json(app, &f));
     if (prepared)
         json_object_set_new(out, "prepared", json_true());
     else if (plan.method != PLAY_DIRECT)

@@ -14,6 +14,7 @@ const struct http_route api_routes[] = {
     {"GET", "/api/v1/library/files/:id/subtitles/:file", api_subtitle, HTTP_USER},
     {"GET", "/api/v1/library/files/:id/trickplay/:file", api_trickplay, HTTP_USER},
     {"GET", "/api/v1/tasks", api_tasks, HTTP_ADMIN},
+    {"GET", "/api/v1/files/:id/segments", api_segments, HTTP_USER},
     {"GET", "/api/v1/library/scan", api_scan_status, HTTP_USER},
     {"POST", "/api/v1/library/scan", api_scan_start, HTTP_ADMIN},
     {"GET", "/api/v1/playback/:id", api_playback, HTTP_USER},

@@ -15,6 +15,7 @@ static void run_one(struct jobs *j, struct job *job)
     char err[1024] = "";
     int rc = strcmp(job->kind, "prepare") == 0     ? prepare_run(j, job, err, sizeof(err))
              : strcmp(job->kind, "trickplay") == 0 ? trickplay_run(j, job, err, sizeof(err))
+             : strcmp(job->kind, "intro") == 0     ? intro_run(j, job, err, sizeof(err))
                                                    : ERR_BAD_REQUEST;
     /* Stopped, or cut short by the stop (its session ended under it): left running, to
      * be queued again at the next start. */
@@ -95,9 +96,9 @@ int jobs_new(struct jobs **out, const struct jobs_config *cfg)
     if (!j)
         return -ENOMEM;
     j->cfg = *cfg;
-    snprintf(j->trickplay_dir, sizeof(j->trickplay_dir), "%s",
-             cfg->trickplay_dir ? cfg->trickplay_dir : "");
-    j->cfg.trickplay_dir = j->trickplay_dir;
+    const char *data = cfg->data ? cfg->data : ".";
+    snprintf(j->trickplay_dir, sizeof(j->trickplay_dir), "%s/trickplay", data);
+    snprintf(j->fingerprint_dir, sizeof(j->fingerprint_dir), "%s/fingerprints", data);
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->wake, NULL);
     int n = 0;
@@ -122,11 +123,14 @@ int jobs_new(struct jobs **out, const struct jobs_config *cfg)
 
 void jobs_after_scan(struct jobs *j)
 {
-    int n = 0;
-    if (store_jobs_queue_missing(j->cfg.store, "trickplay", clock_wall_ms(), &n) < 0)
+    int n = 0, episodes = 0;
+    if (store_jobs_queue_missing(j->cfg.store, "trickplay", false, clock_wall_ms(), &n) < 0)
         LOG(L_WARN, "jobs", "cannot queue the previews of new files");
-    if (n) {
-        LOG(L_INFO, "jobs", "previews of %d file(s) queued", n);
+    if (store_jobs_queue_missing(j->cfg.store, "intro", true, clock_wall_ms(), &episodes) < 0)
+        LOG(L_WARN, "jobs", "cannot queue the intro detection of new episodes");
+    if (n || episodes) {
+        LOG(L_INFO, "jobs", "previews of %d file(s) and intros of %d episode(s) queued", n,
+            episodes);
         jobs_kick(j);
     }
 }

@@ -22,7 +22,7 @@ struct jobs_config {
     int nice;          /* the niceness of their encoders */
     int64_t max_bytes; /* prepared versions past this are evicted, least recently played first */
     const char *ffmpeg;
-    const char *trickplay_dir; /* the previews' folders (library/trickplay.h) */
+    const char *data; /* the data folder: previews and fingerprints go under it */
     int trickplay_interval, trickplay_width, trickplay_tiles;
 };
 

@@ -56,6 +56,18 @@ static int count_files(const char *folder, const char *prefix)
     return n;
 }
 
+struct thumbs_made {
+    const char *folder;
+    int expected;
+};
+
+/* How far the first run is: the thumbnails made so far. */
+static double thumbs_progress(void *ctx)
+{
+    const struct thumbs_made *m = ctx;
+    return m->expected > 0 ? (double)count_files(m->folder, "t") / m->expected : -1;
+}
+
 static void remove_thumbs(const char *folder)
 {
     DIR *d = opendir(folder);
@@ -71,83 +83,6 @@ static void remove_thumbs(const char *folder)
     closedir(d);
 }
 
-struct run {
-    struct jobs *j;
-    int64_t job_id;
-    const char *folder;
-    int expected; /* thumbnails the first run makes: for the progress */
-    char *err;
-    size_t errsize;
-};
-
-/* Runs argv to its end at the jobs' niceness; with watch, pauses it while viewers'
- * encoders run and reports progress. 0, JOB_STOPPED, or an error with ffmpeg's words. */
-static int run_ffmpeg(struct run *r, char **argv, bool watch)
-{
-    char log[4400];
-    snprintf(log, sizeof(log), "%s/ffmpeg.log", r->folder);
-    int efd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    pid_t pid;
-    int rc = process_spawn(argv, efd, &pid);
-    if (efd >= 0)
-        close(efd);
-    if (rc < 0)
-        return rc;
-    setpriority(PRIO_PROCESS, (id_t)pid, r->j->cfg.nice);
-    bool paused = false;
-    int status = 0;
-    int64_t last = 0;
-    for (;;) {
-        pid_t done = waitpid(pid, &status, WNOHANG);
-        if (done == pid)
-            break;
-        if (done < 0 && errno != EINTR) {
-            rc = -errno;
-            break;
-        }
-        if (atomic_load(&r->j->stopping)) {
-            kill(-pid, SIGKILL);
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-            return JOB_STOPPED;
-        }
-        if (watch) {
-            struct hls_stats st;
-            hls_stats(r->j->cfg.hls, &st);
-            bool busy = st.viewer_encoders > 0;
-            if (busy != paused && kill(-pid, busy ? SIGSTOP : SIGCONT) == 0) {
-                paused = busy;
-                LOG(L_DEBUG, "jobs", "trickplay %s while viewers' encoders run",
-                    busy ? "paused" : "resumed");
-            }
-            int64_t now = clock_mono_ms();
-            if (now - last >= 1000 && r->expected > 0) {
-                last = now;
-                double p = (double)count_files(r->folder, "t") / r->expected;
-                if (store_job_progress(r->j->cfg.store, r->job_id, p < 0.99 ? p : 0.99) < 0)
-                    LOG(L_WARN, "jobs", "cannot record the progress of job %lld",
-                        (long long)r->job_id);
-            }
-        }
-        struct timespec ts = {0, 200 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-        char *text = NULL;
-        size_t n = 0;
-        if (read_file(log, &text, &n) == 0 && n) {
-            text[strcspn(text, "\n")] = '\0';
-            snprintf(r->err, r->errsize, "ffmpeg failed: %s", text);
-        } else {
-            snprintf(r->err, r->errsize, "ffmpeg failed (status %d)", status);
-        }
-        free(text);
-        rc = ERR_ENCODER_FAILED;
-    }
-    unlink(log);
-    return rc;
-}
-
 /* Removes what earlier versions of file's previews left: folders "<id>-*". */
 static void remove_old(const char *dir, int64_t file_id, const char *keep)
 {
@@ -157,7 +92,7 @@ static void remove_old(const char *dir, int64_t file_id, const char *keep)
     char prefix[32];
     int k = snprintf(prefix, sizeof(prefix), "%lld-", (long long)file_id);
     for (struct dirent *e; (e = readdir(d));) {
-        char path[4400];
+        char path[4600];
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
         if (strncmp(e->d_name, prefix, (size_t)k) == 0 && strcmp(path, keep) != 0)
             rm_tree(path);
@@ -178,14 +113,14 @@ int trickplay_run(struct jobs *j, const struct job *job, char *err, size_t size)
             v = &f.streams[i];
     char folder[4200], part[4300];
     struct trickplay t;
-    rc = trickplay_dir(cfg->trickplay_dir, &f, folder, sizeof(folder));
+    rc = trickplay_dir(j->trickplay_dir, &f, folder, sizeof(folder));
     /* Nothing to show: no video, or a file that cannot be read (its page says why). */
     if (rc < 0 || !v || f.error || f.missing || cfg->trickplay_interval < 1 ||
         trickplay_load(folder, &t) == 0) {
         media_file_release(&f);
         return rc < 0 ? rc : 0;
     }
-    remove_old(cfg->trickplay_dir, f.id, folder);
+    remove_old(j->trickplay_dir, f.id, folder);
     snprintf(part, sizeof(part), "%s.part", folder);
     rm_tree(part);
     rc = mkdir_parents(part) == 0 && mkdir(part, 0700) == 0 ? 0 : -errno;
@@ -206,12 +141,16 @@ int trickplay_run(struct jobs *j, const struct job *job, char *err, size_t size)
     snprintf(vf, sizeof(vf), "setpts=PTS-STARTPTS+%.2f/TB,fps=1/%d:round=down,scale=%d:%d,setsar=1",
              t.interval - 0.01, t.interval, t.width, t.height);
     snprintf(thumbs, sizeof(thumbs), "%s/t%%06d.jpg", part);
-    struct run r = {.j = j,
-                    .job_id = job->id,
-                    .folder = part,
-                    .expected = (int)(f.duration_ms / 1000 / t.interval) + 1,
-                    .err = err,
-                    .errsize = size};
+    char log[4400];
+    snprintf(log, sizeof(log), "%s/ffmpeg.log", part);
+    struct thumbs_made made = {part, (int)(f.duration_ms / 1000 / t.interval) + 1};
+    struct job_run r = {.job_id = job->id,
+                        .log = log,
+                        .pause = true,
+                        .progress = thumbs_progress,
+                        .ctx = &made,
+                        .err = err,
+                        .errsize = size};
     char *first[] = {(char *)cfg->ffmpeg,
                      "-nostdin",
                      "-v",
@@ -231,7 +170,7 @@ int trickplay_run(struct jobs *j, const struct job *job, char *err, size_t size)
                      thumbs,
                      NULL};
     int64_t t0 = clock_mono_ms();
-    rc = run_ffmpeg(&r, first, true);
+    rc = job_ffmpeg(j, &r, first);
     t.count = count_files(part, "t");
     if (rc == 0 && t.count == 0) {
         snprintf(err, size, "ffmpeg made no preview");
@@ -257,8 +196,10 @@ int trickplay_run(struct jobs *j, const struct job *job, char *err, size_t size)
                       "image2",
                       sheets,
                       NULL};
+    r.pause = false;
+    r.progress = NULL;
     if (rc == 0)
-        rc = run_ffmpeg(&r, second, false);
+        rc = job_ffmpeg(j, &r, second);
     struct buf info;
     buf_init(&info, BUF_NO_CAP);
     if (rc == 0)

@@ -109,9 +109,11 @@ const char *job_state_name(enum job_state s);
 /* Queues kind for file_id: a new job, or a done or failed one again (its error cleared).
  * One queued or running already stays as it is. */
 int store_job_queue(struct store *s, const char *kind, int64_t file_id, int64_t now) WUR;
-/* Queues kind for every file on disk that probed well and has no such job since it was
- * last probed (queued, running, or finished after): new and changed files. *n: how many. */
-int store_jobs_queue_missing(struct store *s, const char *kind, int64_t now, int *n) WUR;
+/* Queues kind for every file on disk that probed well (an episode's, with episodes_only)
+ * and has no such job since it was last probed (queued, running, or finished after): new
+ * and changed files. *n: how many. */
+int store_jobs_queue_missing(struct store *s, const char *kind, bool episodes_only, int64_t now,
+                             int *n) WUR;
 /* Every job (at most 1000): running, then queued, then the latest finished first. */
 int store_jobs_list(struct store *s, struct job **out, size_t *n) WUR;
 /* Takes the job queued first ("prepare" jobs, which people wait for, before the others),
@@ -125,6 +127,22 @@ int store_job_delete(struct store *s, const char *kind, int64_t file_id) WUR;
 /* Queues again every job left running by a server that stopped or crashed; *n says how
  * many. */
 int store_jobs_requeue(struct store *s, int *n) WUR;
+
+/* Parts of a file a player can skip, found by comparing episodes (src/jobs/intro.c). */
+struct media_segment {
+    int64_t file_id;
+    char kind[16];   /* "intro", "credits", "recap" */
+    char source[16]; /* "fingerprint" */
+    int64_t start_ms, end_ms;
+    double confidence; /* 0 to 1 */
+};
+/* Sets file's segment of this kind and source. */
+int store_segment_put(struct store *s, const struct media_segment *m) WUR;
+/* file's segments, by start. */
+int store_segments(struct store *s, int64_t file_id, struct media_segment **out, size_t *n) WUR;
+/* The files of the episodes in the season of file's episode, in episode order (none for a
+ * file that is not an episode's). */
+int store_season_files(struct store *s, int64_t file_id, int64_t **out, size_t *n) WUR;
 
 /* Prepared versions: HLS made once, kept in storage under key. */
 struct prepared {

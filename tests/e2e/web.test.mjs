@@ -633,6 +633,48 @@ test("7d. chapters are marks on the seek bar, Shift+arrows go to them, scrubbing
   await page.close();
 });
 
+test("7e. skip the intro found by comparing episodes, then the next episode's card plays it", async () => {
+  const page = await newPage();
+  await signIn(page);
+  const { body } = await apiAs(page, "/api/v1/library/items");
+  const show = `${base}/item/${body.shows.find((s) => s.title === "Tunes").id}`;
+  await page.goto(show);
+  // Nothing watched yet: the show's page offers the first episode.
+  await page.click('button:has-text("Play S01E01 Part 1")');
+  await page.waitForFunction(() => document.querySelector("video")?.currentTime > 0.2);
+  // gen-media.sh: the intro is 5 s to 20 s into the first episode.
+  await page.evaluate(() => {
+    document.querySelector("video").currentTime = 6;
+  });
+  const skip = page.locator(".player .skip");
+  await skip.waitFor({ state: "visible" });
+  assert.equal(await skip.textContent(), "Skip intro");
+  await shot(page, "7e-skip-intro");
+  await skip.click();
+  await page.waitForFunction(() => document.querySelector("video").currentTime >= 19);
+  const after = await videoTime(page);
+  assert.ok(after >= 19 && after < 21.5, `Skip intro went to ${after} s, not 20 s`);
+  await skip.waitFor({ state: "hidden" });
+  // Without credits, the card comes at 90 % (45 s of 50 s) and counts down to the next one.
+  await page.evaluate(() => {
+    document.querySelector("video").currentTime = 44;
+  });
+  const card = page.locator(".upnext");
+  await card.waitFor({ state: "visible", timeout: 15000 });
+  assert.match(await card.textContent(), /Up next: Part 2 in \d+ s/);
+  await shot(page, "7e-up-next");
+  await page.waitForURL(/\/play\/\d+\?item=\d+&t=0/, { timeout: 20000 });
+  const next = await page.evaluate(() => location.pathname);
+  await page.waitForFunction(() => document.querySelector("video")?.currentTime > 0.2);
+  // The show's page now offers the episode in progress.
+  await page.click('button[aria-label="Back"]');
+  await page.goto(show);
+  // E01 was watched to its end: the next one is offered (to resume, if its start was saved).
+  await page.locator('button:has-text("S01E02 Part 2")').waitFor({ timeout: 5000 });
+  assert.ok(next.startsWith("/play/"));
+  await page.close();
+});
+
 // Every title of the test library, from its detail page: it starts, seeks to 60 %, and keeps
 // playing. One row per title; a title that does not play fails the test.
 // bench/matrix.sh plays every title several times and prints medians.

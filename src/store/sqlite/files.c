@@ -317,6 +317,17 @@ static int read_stream(sqlite3_stmt *st, struct media_stream *m)
     return failed ? -ENOMEM : 0;
 }
 
+/* The end of reading rows into f: the last step's error unless rc is one; f released
+ * after an error. */
+static int rows_read(int rc, int step, struct media_file *f)
+{
+    if (rc == 0 && step != ERR_NOT_FOUND)
+        rc = step;
+    if (rc < 0)
+        media_file_release(f);
+    return rc;
+}
+
 int db_read_streams(struct store *s, int64_t file_id, struct media_stream **out, size_t *n)
 {
     struct media_file f = {0};
@@ -335,12 +346,9 @@ int db_read_streams(struct store *s, int64_t file_id, struct media_stream **out,
             rc = read_stream(st, m);
     }
     db_done(st);
-    if (rc == 0 && step != ERR_NOT_FOUND)
-        rc = step;
-    if (rc < 0) {
-        media_file_release(&f);
+    rc = rows_read(rc, step, &f);
+    if (rc < 0)
         return rc;
-    }
     *out = f.streams;
     *n = f.nstreams;
     return 0;
@@ -358,12 +366,9 @@ int db_read_chapters(struct store *s, int64_t file_id, struct media_chapter **ou
         rc = media_file_add_chapter(&f, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
                                     (const char *)sqlite3_column_text(st, 2));
     db_done(st);
-    if (rc == 0 && step != ERR_NOT_FOUND)
-        rc = step;
-    if (rc < 0) {
-        media_file_release(&f);
+    rc = rows_read(rc, step, &f);
+    if (rc < 0)
         return rc;
-    }
     *out = f.chapters;
     *n = f.nchapters;
     return 0;

@@ -69,19 +69,22 @@ int store_job_claim(struct store *s, int64_t now, struct job *out)
     return rc;
 }
 
-int store_jobs_queue_missing(struct store *s, const char *kind, int64_t now, int *n)
+int store_jobs_queue_missing(struct store *s, const char *kind, bool episodes_only, int64_t now,
+                             int *n)
 {
     db_lock(s);
     int rc = db_run(s,
                     "INSERT INTO jobs (kind, file_id, state, queued_at)"
                     " SELECT ?1, f.id, 'queued', ?2 FROM media_files f"
-                    " WHERE f.missing = 0 AND f.error IS NULL AND NOT EXISTS (SELECT 1 FROM jobs j"
+                    " WHERE f.missing = 0 AND f.error IS NULL AND (?3 = 0 OR EXISTS (SELECT 1"
+                    "  FROM media_items e WHERE e.id = f.item_id AND e.kind = 'episode'))"
+                    " AND NOT EXISTS (SELECT 1 FROM jobs j"
                     "  WHERE j.kind = ?1 AND j.file_id = f.id AND (j.state IN ('queued', 'running')"
                     "  OR j.finished_at >= f.scanned_at)) ORDER BY f.id"
                     " ON CONFLICT (kind, file_id) DO UPDATE SET state = 'queued', progress = 0,"
                     " error = NULL, attempts = 0, queued_at = ?2, started_at = NULL,"
                     " finished_at = NULL",
-                    "ti", kind, now);
+                    "tid", kind, now, (int)episodes_only);
     *n = rc == 0 ? sqlite3_changes(s->db) : 0;
     db_unlock(s);
     return rc;

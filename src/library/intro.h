@@ -1,0 +1,34 @@
+#pragma once
+#include "core/compat.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Intros found by comparing the audio of a season's episodes: ffmpeg's chromaprint muxer
+ * (raw format, its default algorithm) gives a 32-bit fingerprint item per FP_ITEM_S of
+ * audio; two episodes that share an intro share a long run of items, at some shift, that
+ * differ in few bits. Pure.
+ */
+#define FP_ITEM_S (1365.0 / 11025.0) /* chromaprint's hop: 1365 samples at 11025 Hz */
+/* Where a run of matching items lies in the audio, measured on generated tunes: its first
+ * item starts FP_LEAD_S before the shared audio does, and its last ends FP_TAIL_S before it
+ * ends (an item sums up a little over half a second of audio). */
+#define FP_LEAD_S 0.45
+#define FP_TAIL_S 1.06
+
+struct fp_match {
+    size_t first, last; /* the run's items in a */
+    long shift;         /* item i of a matches item i - shift of b */
+    size_t matching;    /* items of the run that match */
+};
+
+/* The longest run that a and b share, at the shift where most items match (among the
+ * best few): items that differ in at most 8 bits, with gaps of at most 1 s. false when
+ * none is min_s long. */
+bool fp_longest_common(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, double min_s,
+                       struct fp_match *out);
+
+/* The run's time range in a (b: pass shift's other side), in seconds from the start of the
+ * fingerprinted audio. */
+void fp_match_range(const struct fp_match *m, bool in_b, double *start, double *end);
