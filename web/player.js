@@ -821,6 +821,7 @@ export class Player {
       );
     else if ((k === "c" || k === "C") && this.subtitles?.length)
       this.showSubtitle(((+this.subs.value + 2) % (this.subtitles.length + 1)) - 1, true);
+    else if ((k === "s" || k === "S") && this.skipping) this.skip();
     else if (k === "f" || k === "F") this.fullscreen();
     else if (/^[0-9]$/.test(k) && d) v.currentTime = (d * +k) / 10;
     else return;

@@ -49,6 +49,7 @@ struct http_reply api_prepared_object(struct http_request *req);
 struct http_reply api_link_prepared_master(struct http_request *req);
 struct http_reply api_link_prepared_object(struct http_request *req);
 struct http_reply api_link_subtitle(struct http_request *req);
+struct http_reply api_link_trickplay(struct http_request *req);
 struct http_reply api_link_create(struct http_request *req);
 struct http_reply api_link_stream(struct http_request *req);
 struct http_reply api_link_master(struct http_request *req);

@@ -37,6 +37,38 @@ bool api_hls_subs_name(struct str rendition, int *index)
     return true;
 }
 
+/* The file's scrubbing previews as an image stream of the master playlist, for players that
+ * read them (Roku's and Apple's EXT-X-IMAGE-STREAM-INF), when they are made. */
+static int add_images(struct http_request *req, const struct media_file *f, char **text,
+                      size_t *len)
+{
+    json_t *tp = api_trickplay_json(req->app, f, api_base(req));
+    if (json_is_null(tp))
+        return 0;
+    int w = (int)json_integer_value(json_object_get(tp, "width"));
+    int h = (int)json_integer_value(json_object_get(tp, "height"));
+    int interval = (int)json_integer_value(json_object_get(tp, "interval"));
+    /* A preview's share of a sheet's JPEG, a few kB a second at most. */
+    int64_t bandwidth = (int64_t)w * h / (interval > 0 ? interval : 1) + 1000;
+    struct buf b;
+    buf_init(&b, BUF_NO_CAP);
+    int rc = buf_append(&b, *text, *len);
+    if (rc == 0)
+        rc = buf_printf(&b,
+                        "#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=%lld,RESOLUTION=%dx%d,CODECS=\"jpeg\","
+                        "URI=\"%s\"\n",
+                        (long long)bandwidth, w, h,
+                        json_string_value(json_object_get(tp, "playlist")));
+    json_decref(tp);
+    if (rc < 0) {
+        buf_release(&b);
+        return rc;
+    }
+    free(*text);
+    *text = buf_detach(&b, len);
+    return 0;
+}
+
 /* The file of session id, for its subtitles. */
 static int session_media(struct http_request *req, const char *id, struct media_file *f)
 {
@@ -52,6 +84,11 @@ int api_hls_add_subs(struct http_request *req, const char *id, const char *prefi
     struct media_file f;
     if (session_media(req, id, &f) < 0)
         return 0; /* the playlist without them */
+    int rc = add_images(req, &f, text, len);
+    if (rc < 0) {
+        media_file_release(&f);
+        return rc;
+    }
     struct vtt_rendition r[16];
     size_t n = 0;
     for (size_t i = 0; i < f.nstreams && n < 16; i++) {
@@ -81,7 +118,7 @@ int api_hls_add_subs(struct http_request *req, const char *id, const char *prefi
         return 0;
     struct buf b;
     buf_init(&b, BUF_NO_CAP);
-    int rc = vtt_master(*text, *len, r, n, prefix, &b);
+    rc = vtt_master(*text, *len, r, n, prefix, &b);
     if (rc < 0) {
         buf_release(&b);
         return rc;

@@ -134,6 +134,11 @@ struct http_reply api_link_prepared_object(struct http_request *req)
     return through(req, api_prepared_object);
 }
 
+struct http_reply api_link_trickplay(struct http_request *req)
+{
+    return through(req, api_trickplay);
+}
+
 struct http_reply api_link_subtitle(struct http_request *req)
 {
     return through(req, api_subtitle);

@@ -52,6 +52,7 @@ const struct http_route api_routes[] = {
     {"GET", "/s/:link/prepared/:id/master.m3u8", api_link_prepared_master, HTTP_PUBLIC},
     {"GET", "/s/:link/prepared/:id/:rendition/:file", api_link_prepared_object, HTTP_PUBLIC},
     {"GET", "/s/:link/library/files/:id/subtitles/:file", api_link_subtitle, HTTP_PUBLIC},
+    {"GET", "/s/:link/library/files/:id/trickplay/:file", api_link_trickplay, HTTP_PUBLIC},
     /* Public to loopback; elsewhere it needs an administrator (see api/metrics.c). */
     {"GET", "/metrics", api_metrics, HTTP_PUBLIC},
 };

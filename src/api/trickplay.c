@@ -43,6 +43,8 @@ struct http_reply api_trickplay(struct http_request *req)
     struct str name = req->params[1];
     if (http_param_id(req, 0, &id) < 0)
         return http_reply_error(ERR_NOT_FOUND, NULL);
+    if (req->link_file && req->link_file != id)
+        return http_reply_error(ERR_BAD_LINK, NULL);
     struct media_file f;
     int rc = store_file_get(app->store, id, &f);
     if (rc < 0)

@@ -1,8 +1,8 @@
 /*
  * The "trickplay" job: a file's scrubbing previews (library/trickplay.h), in two ffmpeg runs.
  * The first writes one small JPEG per interval: from keyframes only when the file has one
- * at least every half interval (the decoder then skips every other frame, which is most of
- * the work), else from every frame. The second lays them out on sheets. Both run at the
+ * at least every half interval (the decoder then skips every frame that is not one, which
+ * is most of the work), else from every frame. The second lays them out on sheets. Both run at the
  * jobs' niceness, and the first is stopped (SIGSTOP) while viewers' encoders run, so that
  * previews never slow a viewer down.
  */
@@ -12,20 +12,14 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/log.h"
-#include "core/process.h"
 #include "jobs/internal.h"
 #include "library/keyframes.h"
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Whether the video has a keyframe at least every max_gap seconds. */

@@ -223,6 +223,37 @@ static void previews_look_like_their_time(void **state)
     http(&fx->s, "GET", path, fx->token, NULL, NULL, &r);
     assert_int_equal(r.status, 404);
     response_free(&r);
+    /* HLS master playlists name the image playlist, for players that read one. */
+    snprintf(path, sizeof(path), "/api/v1/playback/%d", fx->file);
+    http(&fx->s, "POST", path, fx->token,
+         "{\"profile\": {\"containers\": [\"mp4\"], \"video\": [], \"audio\": []}}", NULL, &r);
+    assert_status(&r, 200);
+    char master[256];
+    snprintf(master, sizeof(master), "%s", json_string_value(json_object_get(r.json, "url")));
+    response_free(&r);
+    http(&fx->s, "GET", master, fx->token, NULL, NULL, &r);
+    assert_status(&r, 200);
+    char want[320];
+    snprintf(want, sizeof(want),
+             "#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=4600,RESOLUTION=160x90,CODECS=\"jpeg\","
+             "URI=\"/api/v1/library/files/%d/trickplay/index.m3u8\"\n",
+             fx->file);
+    assert_non_null(strstr(r.body, want));
+    response_free(&r);
+    /* And a signed link's, the link's own. */
+    snprintf(path, sizeof(path), "/api/v1/links/%d", fx->file);
+    http(&fx->s, "POST", path, fx->token, "{\"client\": \"vlc\"}", NULL, &r);
+    assert_status(&r, 201);
+    char link[512];
+    const char *rel = json_string_value(json_object_get(r.json, "path"));
+    snprintf(link, sizeof(link), "%.*s/library/files/%d/trickplay/index.m3u8",
+             (int)(strchr(rel + 3, '/') - rel), rel, fx->file);
+    response_free(&r);
+    http(&fx->s, "GET", link, NULL, NULL, NULL, &r);
+    assert_status(&r, 200);
+    assert_non_null(strstr(r.body, "#EXT-X-IMAGES-ONLY\n"));
+    response_free(&r);
+
     /* Only administrators see the tasks. */
     http(&fx->s, "POST", "/api/v1/users", fx->token,
          "{\"username\": \"viewer\", \"password\": \"a long password\"}", NULL, &r);
