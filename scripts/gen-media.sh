@@ -197,11 +197,12 @@ fi
 
 # A season whose episodes share a 15 s intro (the same tune and picture) at different
 # offsets (5 s, 20 s and 12 s in), between material of their own (other tunes, the test
-# pattern), as a show's opening follows a cold open.
+# pattern), as a show's opening follows a cold open, and end on the same 12 s of credits.
 t="$out/TV/Tunes/Season 01"
 mkdir -p "$t"
 tune="0.5*sin(2*PI*t*440*pow(2,floor(mod(t*4,8))/12))+0.3*sin(2*PI*t*660*pow(2,floor(mod(t*3,5))/12))"
 openings=(5 20 12)
+ending="0.4*sin(2*PI*t*330*pow(2,floor(mod(t*5,6))/12))+0.3*sin(2*PI*t*523*pow(2,floor(mod(t*2,4))/12))"
 # own N: a tune of its own, in another key and rhythm for each N.
 own() { echo "0.5*sin(2*PI*t*$((200 + 53 * $1))*pow(2,floor(mod(t*$((2 + $1 % 4)),$((5 + $1 % 3))))/12))"; }
 for e in 1 2 3; do
@@ -217,7 +218,9 @@ for e in 1 2 3; do
         -f lavfi -i "aevalsrc='$tune':s=48000:d=15" \
         -f lavfi -i "testsrc2=size=$size:rate=$rate:duration=30" \
         -f lavfi -i "aevalsrc='$(own $((e + 3)))':s=48000:d=30" \
-        -filter_complex "[2:v]$text:fontsize=$((fs * 2)):y=h/3:text='INTRO'[iv];[3:a]aformat=channel_layouts=stereo[ia];[1:a]aformat=channel_layouts=stereo[ca];[5:a]aformat=channel_layouts=stereo[ra];[0:v][ca][iv][ia][4:v][ra]concat=n=3:v=1:a=1[v][a];[v]$text:fontsize=$fs:text='Tunes S01E0$e',$text:fontsize=$((fs * 2)):y=h/2:text='%{pts\\:hms}'[vv]" \
+        -f lavfi -i "color=c=0x206060:size=$size:rate=$rate:duration=12" \
+        -f lavfi -i "aevalsrc='$ending':s=48000:d=12" \
+        -filter_complex "[2:v]$text:fontsize=$((fs * 2)):y=h/3:text='INTRO'[iv];[6:v]$text:fontsize=$((fs * 2)):y=h/3:text='CREDITS'[ev];[3:a]aformat=channel_layouts=stereo[ia];[1:a]aformat=channel_layouts=stereo[ca];[5:a]aformat=channel_layouts=stereo[ra];[7:a]aformat=channel_layouts=stereo[ea];[0:v][ca][iv][ia][4:v][ra][ev][ea]concat=n=4:v=1:a=1[v][a];[v]$text:fontsize=$fs:text='Tunes S01E0$e',$text:fontsize=$((fs * 2)):y=h/2:text='%{pts\\:hms}'[vv]" \
         -map "[vv]" -map "[a]" -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 48 \
         -c:a aac -b:a 128k -metadata:s:a:0 language=eng -f matroska "$f.part"
     mv "$f.part" "$f"

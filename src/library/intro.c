@@ -39,6 +39,36 @@ static size_t run_at(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
     return best;
 }
 
+static int errors(const uint32_t *a, const uint32_t *b, size_t i, long s)
+{
+    return __builtin_popcount(a[i] ^ b[(size_t)((long)i - s)]);
+}
+
+/* Trims m's ends to items within the run's usual difference. */
+static void trim(const uint32_t *a, const uint32_t *b, struct fp_match *m)
+{
+    int count[33] = {0};
+    size_t n = 0;
+    for (size_t i = m->first; i <= m->last; i++) {
+        int e = errors(a, b, i, m->shift);
+        if (e <= MAX_BITS) {
+            count[e]++;
+            n++;
+        }
+    }
+    int median = 0;
+    for (size_t seen = 0; median < 32 && (seen += (size_t)count[median]) < (n + 1) / 2;)
+        median++;
+    int most = median * 2 > median + 3 ? median * 2 : median + 3;
+    while (m->first < m->last && errors(a, b, m->first, m->shift) > most)
+        m->first++;
+    while (m->last > m->first && errors(a, b, m->last, m->shift) > most)
+        m->last--;
+    m->matching = 0;
+    for (size_t i = m->first; i <= m->last; i++)
+        m->matching += errors(a, b, i, m->shift) <= MAX_BITS;
+}
+
 bool fp_longest_common(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, double min_s,
                        struct fp_match *out)
 {
@@ -71,6 +101,12 @@ bool fp_longest_common(const uint32_t *a, size_t na, const uint32_t *b, size_t n
             best = len;
             *out = m;
         }
+    }
+    if (best) {
+        trim(a, b, out);
+        best = out->last - out->first + 1;
+        out->a_end = out->last + 1 == na;
+        out->b_end = (size_t)((long)out->last - out->shift) + 1 == nb;
     }
     return best > 0 && (double)(best - 1) * FP_ITEM_S + FP_TAIL_S - FP_LEAD_S >= min_s;
 }

@@ -11,21 +11,24 @@
  * differ in few bits. Pure.
  */
 #define FP_ITEM_S (1365.0 / 11025.0) /* chromaprint's hop: 1365 samples at 11025 Hz */
-/* Where a run of matching items lies in the audio, measured on generated tunes: its first
- * item starts FP_LEAD_S before the shared audio does, and its last ends FP_TAIL_S before it
- * ends (an item sums up a little over half a second of audio). */
-#define FP_LEAD_S 0.45
-#define FP_TAIL_S 1.06
+/* Where a trimmed run of matching items lies in the audio, measured on generated tunes
+ * (gen-media.sh's Tunes): the shared audio starts FP_LEAD_S after its first item's time, and
+ * ends FP_TAIL_S after its last item's (an item sums up the audio of the next ones too). */
+#define FP_LEAD_S 0.33
+#define FP_TAIL_S 1.55
 
 struct fp_match {
     size_t first, last; /* the run's items in a */
     long shift;         /* item i of a matches item i - shift of b */
     size_t matching;    /* items of the run that match */
+    bool a_end, b_end;  /* the run reaches the last item of a, of b: the audio's end */
 };
 
 /* The longest run that a and b share, at the shift where most items match (among the
- * best few): items that differ in at most 8 bits, with gaps of at most 1 s. false when
- * none is min_s long. */
+ * best few): items that differ in at most 8 bits, with gaps of at most 1 s, its ends then
+ * trimmed of items that differ much more than the run's median (an item sums up the audio
+ * after it too, so those next to the shared audio half match). false when none is min_s
+ * long. */
 bool fp_longest_common(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, double min_s,
                        struct fp_match *out);
 

@@ -153,7 +153,8 @@ static int segment(struct server *s, const char *token, int file, const char *ty
     return n;
 }
 
-/* gen-media.sh's Tunes: the same 15 s intro 5 s, 20 s and 12 s into its three episodes. */
+/* gen-media.sh's Tunes: the same 15 s intro 5 s, 20 s and 12 s into its three episodes,
+ * and the same 12 s of credits at their ends. */
 static void intros_are_found_by_comparing_episodes(void **state)
 {
     (void)state;
@@ -196,7 +197,7 @@ static void intros_are_found_by_comparing_episodes(void **state)
     json_t *eps =
         json_object_get(json_array_get(json_object_get(r.json, "seasons"), 0), "episodes");
     assert_int_equal(json_array_size(eps), 3);
-    const double at[] = {5, 20, 12};
+    const double at[] = {5, 20, 12}, length[] = {62, 77, 69};
     for (size_t e = 0; e < 3; e++) {
         int file = (int)json_integer_value(json_object_get(
             json_array_get(json_object_get(json_array_get(eps, e), "files"), 0), "id"));
@@ -208,6 +209,12 @@ static void intros_are_found_by_comparing_episodes(void **state)
         if (fabs(start - at[e]) > 1 || fabs(end - (at[e] + 15)) > 1)
             fail_msg("episode %zu: intro found at %.2f-%.2f s, put at %.0f-%.0f s", e + 1, start,
                      end, at[e], at[e] + 15);
+        assert_int_equal(segment(&s, token, file, "credits", &start, &end, source, sizeof(source)),
+                         1);
+        assert_string_equal(source, "fingerprint");
+        if (fabs(start - (length[e] - 12)) > 1 || fabs(end - length[e]) > 1)
+            fail_msg("episode %zu: credits found at %.2f-%.2f s, put at %.0f-%.0f s", e + 1, start,
+                     end, length[e] - 12, length[e]);
     }
     response_free(&r);
 
