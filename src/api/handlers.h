@@ -1,5 +1,6 @@
 #pragma once
 #include "api/api.h"
+#include "library/trickplay.h"
 #include "progress/progress.h"
 #include <stdatomic.h>
 
@@ -81,6 +82,9 @@ extern atomic_uint_fast64_t api_direct_bytes;
 /* JSON views shared by several handlers. */
 json_t *api_progress_json(const struct progress_view *v);
 json_t *api_stream_json(const struct media_stream *m);
+/* The scrubbing previews of f, and their folder: ERR_NOT_FOUND while they are not made. */
+int api_trickplay_find(const struct app *app, const struct media_file *f, char *folder, size_t size,
+                       struct trickplay *t) WUR;
 /* f's scrubbing previews for the decision: {url, playlist, interval, width, height, columns,
  * rows}, or null while they are not made. */
 json_t *api_trickplay_json(const struct app *app, const struct media_file *f, const char *base);

@@ -10,6 +10,7 @@
 #include "hls/argv.h"
 #include "hls/vtt.h"
 #include "library/subtitles.h"
+#include "library/trickplay.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -42,24 +43,20 @@ bool api_hls_subs_name(struct str rendition, int *index)
 static int add_images(struct http_request *req, const struct media_file *f, char **text,
                       size_t *len)
 {
-    json_t *tp = api_trickplay_json(req->app, f, api_base(req));
-    if (json_is_null(tp))
+    char folder[4200];
+    struct trickplay t;
+    if (api_trickplay_find(req->app, f, folder, sizeof(folder), &t) < 0)
         return 0;
-    int w = (int)json_integer_value(json_object_get(tp, "width"));
-    int h = (int)json_integer_value(json_object_get(tp, "height"));
-    int interval = (int)json_integer_value(json_object_get(tp, "interval"));
     /* A preview's share of a sheet's JPEG, a few kB a second at most. */
-    int64_t bandwidth = (int64_t)w * h / (interval > 0 ? interval : 1) + 1000;
+    int64_t bandwidth = (int64_t)t.width * t.height / t.interval + 1000;
     struct buf b;
     buf_init(&b, BUF_NO_CAP);
     int rc = buf_append(&b, *text, *len);
     if (rc == 0)
         rc = buf_printf(&b,
                         "#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=%lld,RESOLUTION=%dx%d,CODECS=\"jpeg\","
-                        "URI=\"%s\"\n",
-                        (long long)bandwidth, w, h,
-                        json_string_value(json_object_get(tp, "playlist")));
-    json_decref(tp);
+                        "URI=\"%s/library/files/%lld/trickplay/index.m3u8\"\n",
+                        (long long)bandwidth, t.width, t.height, api_base(req), (long long)f->id);
     if (rc < 0) {
         buf_release(&b);
         return rc;

@@ -14,9 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The previews of f, and their folder: ERR_NOT_FOUND while they are not made. */
-static int previews(const struct app *app, const struct media_file *f, char *folder, size_t size,
-                    struct trickplay *t)
+int api_trickplay_find(const struct app *app, const struct media_file *f, char *folder, size_t size,
+                       struct trickplay *t)
 {
     char dir[4096 + 16];
     snprintf(dir, sizeof(dir), "%s/trickplay", app->cfg->data);
@@ -28,7 +27,7 @@ json_t *api_trickplay_json(const struct app *app, const struct media_file *f, co
 {
     char folder[4200], url[320];
     struct trickplay t;
-    if (previews(app, f, folder, sizeof(folder), &t) < 0)
+    if (api_trickplay_find(app, f, folder, sizeof(folder), &t) < 0)
         return json_null();
     snprintf(url, sizeof(url), "%s/library/files/%lld/trickplay/", base, (long long)f->id);
     return json_pack("{s:s+ s:s+ si si si si si}", "url", url, "index.vtt", "playlist", url,
@@ -51,7 +50,7 @@ struct http_reply api_trickplay(struct http_request *req)
         return http_reply_error(rc, rc == ERR_NOT_FOUND ? "There is no such file." : NULL);
     char folder[4200];
     struct trickplay t;
-    rc = previews(app, &f, folder, sizeof(folder), &t);
+    rc = api_trickplay_find(app, &f, folder, sizeof(folder), &t);
     double duration = f.duration_ms / 1000.0;
     media_file_release(&f);
     if (rc < 0)

@@ -126,7 +126,6 @@ static int detect(struct jobs *j, int64_t file_id, enum part p, const char *kind
         if (!found[i].any)
             continue;
         struct media_segment seg = {.file_id = ids[i],
-                                    .kind = "",
                                     .source = "fingerprint",
                                     .start_ms = (int64_t)(found[i].start * 1000),
                                     .end_ms = (int64_t)(found[i].end * 1000),
